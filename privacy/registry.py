@@ -1,0 +1,82 @@
+"""The personal-data registry: every model, what personal data it holds and what each right does.
+
+Design note
+- Every model Django knows (ours and third-party) is declared here; tests/privacy/test_registry.py
+  fails on any model that is not. Adding a model or a field that holds personal data: declare it
+  here in the same commit, with its owner path (how to reach the person), purpose, lawful basis,
+  retention category and the rule for export and erasure.
+- Rules: EXPORT_AND_ERASE (export it, delete it), ANONYMISE (export it, keep the row without the
+  person), KEEP (kept with the stated legal reason), NONE (holds no personal data).
+- Issue #4 builds export/erasure/retention on top of these declarations.
+"""
+
+from dataclasses import dataclass, field
+
+ERASE = "erase"
+ANONYMISE = "anonymise"
+KEEP = "keep"
+NONE = "none"
+
+
+@dataclass(frozen=True)
+class Declaration:
+    model: str  # "app_label.ModelName"
+    personal_fields: tuple = ()
+    owner_path: str = ""  # lookup from this model to accounts.User, "" when not personal
+    purpose: str = ""
+    lawful_basis: str = ""
+    retention: str = ""
+    on_erasure: str = NONE
+    keep_reason: str = ""
+    exported: bool = False
+    notes: str = field(default="", compare=False)
+
+
+REGISTRY = {
+    d.model: d
+    for d in [
+        # --- People -----------------------------------------------------------------------------
+        Declaration("accounts.User", ("email", "full_name", "preferred_name", "student_number", "last_login"),
+                    owner_path="", purpose="Identify the person and let them sign in",
+                    lawful_basis="Public task / contract with the institution", retention="account",
+                    on_erasure=ANONYMISE, exported=True,
+                    notes="Row kept as a tombstone so foreign keys and grades stay consistent."),
+        Declaration("account.EmailAddress", ("email",), owner_path="user", purpose="Sign-in address",
+                    lawful_basis="Contract", retention="account", on_erasure=ERASE, exported=True),
+        Declaration("account.EmailConfirmation", ("email_address",), owner_path="email_address__user",
+                    purpose="Confirm an address", lawful_basis="Contract", retention="transient",
+                    on_erasure=ERASE),
+        Declaration("mfa.Authenticator", ("data",), owner_path="user", purpose="Two-factor sign-in",
+                    lawful_basis="Security of processing", retention="account", on_erasure=ERASE),
+        Declaration("usersessions.UserSession", ("ip", "user_agent"), owner_path="user",
+                    purpose="Show and end a person's sessions", lawful_basis="Security of processing",
+                    retention="transient", on_erasure=ERASE, exported=True),
+        Declaration("sessions.Session", ("session_data",), owner_path="",
+                    purpose="Keep a person signed in", lawful_basis="Contract", retention="transient",
+                    on_erasure=ERASE, notes="Ended through usersessions.UserSession."),
+        Declaration("auth.Group"),
+        Declaration("auth.Permission"),
+        Declaration("contenttypes.ContentType"),
+        # --- Audit --------------------------------------------------------------------------------
+        Declaration("auditlog.LogEntry", ("actor", "actor_email", "changes", "remote_addr", "object_repr"),
+                    owner_path="actor", purpose="Prove who changed grades and personal data",
+                    lawful_basis="Legal obligation (accountability)", retention="audit",
+                    on_erasure=ANONYMISE, keep_reason="Audit rows are kept; the person is pseudonymised.",
+                    exported=True),
+        Declaration("admin.LogEntry", ("user", "object_repr", "change_message"), owner_path="user",
+                    purpose="Admin change history", lawful_basis="Legitimate interest", retention="audit",
+                    on_erasure=ANONYMISE),
+        # --- Platform (public schema) -------------------------------------------------------------
+        Declaration("tenants.Institution", notes="An organisation, not a person."),
+        Declaration("tenants.Domain"),
+        Declaration("tenants.ProvisioningJob", ("admin_email", "admin_name"), owner_path="",
+                    purpose="Set up an institution and its first admin", lawful_basis="Contract",
+                    retention="platform", on_erasure=ANONYMISE,
+                    notes="Held in public; the admin's account itself lives in the institution."),
+    ]
+}
+
+
+def undeclared_models(models):
+    """Labels of the given models that the registry does not declare."""
+    return sorted({m._meta.label for m in models} - set(REGISTRY))

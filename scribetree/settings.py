@@ -1,0 +1,296 @@
+"""Scribe Tree settings: one module, every value from the environment.
+
+See scribetree/env.py for the readers. `python3 dev.py run` sets DATABASE_URL
+to its embedded PostgreSQL; without it and without the embedded database's
+marker file, start-up stops with a message saying what to do.
+"""
+
+from pathlib import Path
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+
+from scribetree.env import env_bool, env_int, env_list, env_secret, env_str
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+DATA_DIR = Path(env_str("SCRIBETREE_DATA_DIR", str(BASE_DIR / ".data")))
+
+DEBUG = env_bool("DEBUG", False)
+TESTING = env_bool("SCRIBETREE_TESTING", False)
+SECRET_KEY = env_secret("SECRET_KEY", "insecure-dev-key-change-me" if (DEBUG or TESTING) else None)
+
+# Institutions are reached by their own host names (northside.localhost, write.northside.edu);
+# the tenant middleware refuses unknown hosts, so "*" here is safe only together with it.
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["*"])
+PLATFORM_DOMAIN = env_str("PLATFORM_DOMAIN", "localhost")
+# Hosts that serve the platform operators' site (public schema) rather than an institution.
+PLATFORM_HOSTS = env_list("PLATFORM_HOSTS", [PLATFORM_DOMAIN, "127.0.0.1"])
+DIRECTORY_CHECK_SECONDS = env_int("DIRECTORY_CHECK_SECONDS", 1)
+# Demo/dev institutions get <slug>.<INSTITUTION_DOMAIN_SUFFIX> when no domain is given.
+INSTITUTION_DOMAIN_SUFFIX = env_str("INSTITUTION_DOMAIN_SUFFIX", "localhost")
+
+# --- Applications -----------------------------------------------------------------------------
+# Apps listed in both lists get one set of tables in `public` (platform operators) and one in each
+# institution's schema (that institution's people). Accounts therefore live in the institution's
+# schema: a Northside account does not exist at Riverside (django-tenants #286).
+_BOTH = [
+    "django.contrib.contenttypes",
+    "django.contrib.auth",
+    "django.contrib.sessions",
+    "scribetree.apps.ScribeAdminConfig",
+    "accounts",
+    "allauth",
+    "allauth.account",
+    "allauth.mfa",
+    "allauth.usersessions",
+    "auditlog",
+]
+SHARED_APPS = [
+    "django_tenants",
+    "tenants",
+    *_BOTH,
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django_htmx",
+    "rest_framework",
+    "drf_spectacular",
+]
+TENANT_APPS = [
+    *_BOTH,
+    "coursework",
+    "privacy",
+    "integrations",
+]
+INSTALLED_APPS = list(SHARED_APPS) + [app for app in TENANT_APPS if app not in SHARED_APPS]
+
+TENANT_MODEL = "tenants.Institution"
+TENANT_DOMAIN_MODEL = "tenants.Domain"
+PUBLIC_SCHEMA_NAME = "public"
+ROOT_URLCONF = "scribetree.urls_tenant"
+PUBLIC_SCHEMA_URLCONF = "scribetree.urls_public"
+# Provisioning clones this migrated template schema (see tenants/provisioning.py for why).
+TENANT_BASE_SCHEMA = "institution_template"
+# "clone" (copy TENANT_BASE_SCHEMA) or "migrate" (run every migration): bench/provisioning.py
+# measures both with 1,000 institutions present; the default is the faster one there.
+PROVISIONING_METHOD = env_str("PROVISIONING_METHOD", "clone")
+if PROVISIONING_METHOD not in {"clone", "migrate"}:
+    raise ImproperlyConfigured("PROVISIONING_METHOD must be 'clone' or 'migrate'.")
+# Set search_path once per connection and tenant instead of before every query. django-tenants
+# 4.0.1 resets it after ROLLBACK and ROLLBACK TO SAVEPOINT (#1262); tests/tenants/test_search_path.py
+# pins that, nested schema_context and Celery.
+TENANT_LIMIT_SET_CALLS = True
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "tenants.middleware.InstitutionMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
+    "accounts.middleware.RequireStaffTwoFactorMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "auditlog.middleware.AuditlogMiddleware",
+]
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "tenants.context_processors.institution",
+            ],
+        },
+    },
+]
+WSGI_APPLICATION = "scribetree.wsgi.application"
+
+# --- Database ---------------------------------------------------------------------------------
+_EMBEDDED_URL_FILE = DATA_DIR / "embedded-db-url"
+
+
+def _database_url() -> str:
+    url = env_str("DATABASE_URL", "")
+    if url:
+        return url
+    if _EMBEDDED_URL_FILE.exists():
+        return _EMBEDDED_URL_FILE.read_text().strip()
+    raise ImproperlyConfigured(
+        "DATABASE_URL is not set and no embedded PostgreSQL is running. "
+        "Start the platform with `python3 dev.py run` (it starts one), or set DATABASE_URL."
+    )
+
+
+DATABASES = {"default": dj_database_url.parse(_database_url(), conn_max_age=0)}
+DATABASES["default"]["ENGINE"] = "django_tenants.postgresql_backend"
+# Connections are recycled: one connection that visits many schemas keeps their catalog entries
+# in memory (~97 MB for 1,000 schemas). Django's in-process psycopg pool (never PgBouncer in
+# transaction mode: it mixes tenants' search_path) is on when DATABASE_POOL=true.
+if env_bool("DATABASE_POOL", False):
+    DATABASES["default"]["OPTIONS"] = {"pool": {"min_size": 1, "max_size": env_int("DATABASE_POOL_SIZE", 8)}}
+else:
+    DATABASES["default"]["CONN_MAX_AGE"] = env_int("CONN_MAX_AGE", 300)
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+DATABASE_ROUTERS = ("django_tenants.routers.TenantSyncRouter",)
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- Cache: keys carry the schema name, so Northside never reads Riverside's entries ----------
+_redis_cache = env_str("CACHE_URL", "")
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache"
+        if _redis_cache
+        else "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": _redis_cache or "scribetree",
+        "KEY_FUNCTION": "django_tenants.cache.make_key",
+        "REVERSE_KEY_FUNCTION": "django_tenants.cache.reverse_key",
+    },
+    # Platform-wide values only (the host directory's generation): plain keys, no schema prefix.
+    "platform": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache"
+        if _redis_cache
+        else "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": _redis_cache or "scribetree-platform",
+        "KEY_PREFIX": "platform",
+    },
+}
+
+# --- Accounts ---------------------------------------------------------------------------------
+AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",
+    "allauth.account.auth_backends.AuthenticationBackend",
+]
+# Argon2 tuned to ~60 ms per check on the 2-core target (PBKDF2's default costs ~850 ms there);
+# bench/login_storm.py measures it. Old hashes are upgraded on the next login.
+PASSWORD_HASHERS = [
+    "accounts.hashers.ScribeArgon2PasswordHasher",
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "account_login"
+LOGIN_REDIRECT_URL = "home"
+ACCOUNT_LOGOUT_REDIRECT_URL = "account_login"
+ACCOUNT_ADAPTER = "accounts.adapters.AccountAdapter"
+ACCOUNT_LOGIN_METHODS = {"email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*"]
+ACCOUNT_USER_MODEL_USERNAME_FIELD = None
+ACCOUNT_EMAIL_VERIFICATION = "none"  # institutions vouch for their people's addresses
+ACCOUNT_UNIQUE_EMAIL = True
+ACCOUNT_SESSION_REMEMBER = None  # the "remember me" box decides
+ACCOUNT_LOGIN_ON_PASSWORD_RESET = False
+ACCOUNT_PREVENT_ENUMERATION = True
+ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip,5/5m/key"}
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = "Scribe Tree"
+USERSESSIONS_TRACK_ACTIVITY = False
+# A school day: a session survives from first bell to the end of after-school clubs.
+SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 12 * 60 * 60)
+# Host-only cookies (no Domain attribute): a Northside cookie is never sent to Riverside, and the
+# session row lives in Northside's schema anyway.
+SESSION_COOKIE_DOMAIN = None
+CSRF_COOKIE_DOMAIN = None
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+
+# --- Celery (through tenant-schemas-celery: every task runs in the schema it was sent from) ---
+CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", "filesystem://")
+CELERY_BROKER_TRANSPORT_OPTIONS = (
+    {
+        "data_folder_in": str(DATA_DIR / "broker"),
+        "data_folder_out": str(DATA_DIR / "broker"),
+        "processed_folder": str(DATA_DIR / "broker-processed"),
+        "store_processed": False,
+    }
+    if CELERY_BROKER_URL.startswith("filesystem")
+    else {"visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3600)}
+)
+CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
+CELERY_TASK_EAGER_PROPAGATES = True
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_TENANT_CACHE_SECONDS = 30
+CELERY_BEAT_SCHEDULE = {
+    "expire-stale-sessions": {
+        "task": "accounts.tasks.dispatch_clear_expired_sessions",
+        "schedule": 60 * 60,
+    },
+}
+
+# --- Internationalisation, static and media ---------------------------------------------------
+LANGUAGE_CODE = "en-gb"
+TIME_ZONE = env_str("TIME_ZONE", "UTC")
+USE_I18N = True
+USE_TZ = True
+STATIC_URL = "/static/"
+STATIC_ROOT = DATA_DIR / "staticfiles"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+STORAGES = {
+    # Files are stored under the institution's schema name: MEDIA_ROOT/<schema>/...
+    "default": {"BACKEND": "django_tenants.files.storage.TenantFileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        if not (DEBUG or TESTING)
+        else "django.contrib.staticfiles.storage.StaticFilesStorage"
+    },
+}
+WHITENOISE_USE_FINDERS = DEBUG or TESTING
+MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(DATA_DIR / "media")))
+MEDIA_URL = "/media/"
+MULTITENANT_RELATIVE_MEDIA_ROOT = "%s"
+
+# --- Email ------------------------------------------------------------------------------------
+EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Scribe Tree <no-reply@scribetree.invalid>")
+
+# --- API --------------------------------------------------------------------------------------
+REST_FRAMEWORK = {
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+}
+SPECTACULAR_SETTINGS = {"TITLE": "Scribe Tree API", "VERSION": "0.1.0"}
+
+# --- Security (production values unless DEBUG) ------------------------------------------------
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG and not TESTING)
+SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", not DEBUG and not TESTING)
+CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG or TESTING else 31536000)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG and not TESTING
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("BEHIND_PROXY", False) else None
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+
+# --- Logging: never personal data or secrets at INFO --------------------------------------------
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    "loggers": {"django.db.backends": {"level": "WARNING"}},
+}
+
+# --- Integrations (each on/off; later issues fill them) ---------------------------------------
+SCRIBETREE_SAML_ENABLED = env_bool("SCRIBETREE_SAML_ENABLED", True)
+SCRIBETREE_OIDC_ENABLED = env_bool("SCRIBETREE_OIDC_ENABLED", True)
+SCRIBETREE_SCIM_ENABLED = env_bool("SCRIBETREE_SCIM_ENABLED", True)
+SCRIBETREE_LTI_ENABLED = env_bool("SCRIBETREE_LTI_ENABLED", True)
