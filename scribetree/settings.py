@@ -5,6 +5,7 @@ to its embedded PostgreSQL; without it and without the embedded database's
 marker file, start-up stops with a message saying what to do.
 """
 
+import sys
 from pathlib import Path
 
 import dj_database_url
@@ -16,7 +17,8 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 DATA_DIR = Path(env_str("SCRIBETREE_DATA_DIR", str(BASE_DIR / ".data")))
 
 DEBUG = env_bool("DEBUG", False)
-TESTING = env_bool("SCRIBETREE_TESTING", False)
+# Under pytest (pytest-django loads settings before any conftest can set the environment).
+TESTING = env_bool("SCRIBETREE_TESTING", "pytest" in sys.modules)
 SECRET_KEY = env_secret("SECRET_KEY", "insecure-dev-key-change-me" if (DEBUG or TESTING) else None)
 
 # Institutions are reached by their own host names (northside.localhost, write.northside.edu);
@@ -219,7 +221,12 @@ CELERY_BROKER_TRANSPORT_OPTIONS = (
     if CELERY_BROKER_URL.startswith("filesystem")
     else {"visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3600)}
 )
-CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
+if CELERY_BROKER_URL.startswith("filesystem"):
+    # The server-less broker of `dev.py run`: web, worker and beat share these folders.
+    for _folder in ("broker", "broker-processed"):
+        (DATA_DIR / _folder).mkdir(parents=True, exist_ok=True)
+# Tests run queued work inline (the way captureOnCommitCallbacks(execute=True) expects).
+CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", TESTING)
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
