@@ -105,3 +105,13 @@ def end_sessions_of(user):
     # allauth.usersessions keeps one row per signed-in session, so this is an indexed lookup.
     sessions = UserSession.objects.purge_and_list(user)
     get_usersessions_adapter().end_sessions(sessions)
+
+
+@transaction.atomic
+def do_set_password(user, raw_password, *, acting_user):
+    """Give a person a password (demo seeding, support). Sessions are left alone: callers that
+    reset a compromised password should call end_sessions_of(user) too."""
+    with acting_as(acting_user):
+        user.set_password(raw_password)
+        user.save(update_fields=["password"])
+    return user

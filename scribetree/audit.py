@@ -1,7 +1,8 @@
 """Record who did it: every action runs `with acting_as(acting_user)`.
 
 django-auditlog's own `set_actor` does not restore an outer actor when nested (the request
-middleware sets one, an action inside sets another); this wrapper puts the outer one back.
+middleware sets one, an action inside sets another), and leaves its context variable behind after
+it exits; this wrapper always sets its own actor and puts the outer context back.
 Inside Celery there is no request, so tasks pass the acting user's id and actions set it here.
 """
 
@@ -16,7 +17,7 @@ def acting_as(user):
         outer = auditlog_value.get()
     except LookupError:
         outer = None
-    if user is None or (outer is not None and outer.get("actor") == user):
+    if user is None:
         yield
         return
     try:

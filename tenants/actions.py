@@ -5,6 +5,7 @@ import re
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django_tenants.utils import get_public_schema_name, schema_context
 
 from scribetree.audit import acting_as
 from scribetree.celery import send_after_commit
@@ -23,7 +24,9 @@ def default_domain_for(slug):
 
 
 @transaction.atomic
-def do_create_institution(name, slug, *, domain=None, admin_email, admin_name="", acting_user, run_now=False, **settings_fields):
+def do_create_institution(
+    name, slug, *, domain=None, admin_email, admin_name="", acting_user, run_now=False, **settings_fields
+):
     """Record the institution, its domain and a provisioning job; queue the job after commit.
 
     With run_now (the shell command), the job runs in this process instead of Celery.
@@ -32,7 +35,7 @@ def do_create_institution(name, slug, *, domain=None, admin_email, admin_name=""
     if not SLUG_RE.match(slug) or slug in RESERVED_SLUGS:
         raise ValidationError({"slug": "Use 2-41 lower-case letters, digits or hyphens, starting with a letter."})
     domain = (domain or default_domain_for(slug)).strip().lower()
-    with acting_as(acting_user):
+    with acting_as(acting_user), schema_context(get_public_schema_name()):
         institution = Institution(name=name.strip(), slug=slug, schema_name=schema_name_for(slug), **settings_fields)
         institution.full_clean()
         institution.save()
