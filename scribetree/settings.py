@@ -217,6 +217,8 @@ CELERY_BROKER_TRANSPORT_OPTIONS = (
         "data_folder_out": str(DATA_DIR / "broker"),
         "processed_folder": str(DATA_DIR / "broker-processed"),
         "store_processed": False,
+        # Exchange bindings; kombu's default is "control" relative to the working directory.
+        "control_folder": str(DATA_DIR / "broker-control"),
     }
     if CELERY_BROKER_URL.startswith("filesystem")
     else {"visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3600)}
