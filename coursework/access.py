@@ -1,0 +1,68 @@
+"""Fetch-with-permission: each returns the object or raises 404, never 403 (no existence leaks).
+
+A teacher reaches only courses they teach; a student only courses they are enrolled in, their own
+submissions, and the drafts peer review allocates to them.
+"""
+
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+
+from accounts.models import Role
+from coursework.models import Assignment, Course, PeerReviewAllocation, Submission
+
+
+def access_course_as_teacher(user, course_id):
+    if user.role != Role.TEACHER:
+        raise Http404
+    return get_object_or_404(Course.objects.filter(teachers=user), pk=course_id)
+
+
+def access_course_as_student(user, course_id):
+    if user.role != Role.STUDENT:
+        raise Http404
+    return get_object_or_404(Course.objects.filter(enrolments__student=user, archived_at__isnull=True), pk=course_id)
+
+
+def access_assignment_as_teacher(user, assignment_id):
+    if user.role != Role.TEACHER:
+        raise Http404
+    return get_object_or_404(Assignment.objects.select_related("course", "rubric").filter(course__teachers=user),
+                             pk=assignment_id)
+
+
+def access_assignment_as_student(user, assignment_id):
+    if user.role != Role.STUDENT:
+        raise Http404
+    assignment = get_object_or_404(
+        Assignment.objects.select_related("course").filter(
+            course__enrolments__student=user, course__archived_at__isnull=True, published_at__isnull=False),
+        pk=assignment_id)
+    if not assignment.is_published:
+        raise Http404
+    return assignment
+
+
+def access_submission_as_teacher(user, submission_id):
+    if user.role != Role.TEACHER:
+        raise Http404
+    return get_object_or_404(
+        Submission.objects.select_related("assignment__course", "assignment__rubric", "student", "current_stage")
+        .filter(assignment__course__teachers=user),
+        pk=submission_id)
+
+
+def access_own_submission(user, submission_id):
+    if user.role != Role.STUDENT:
+        raise Http404
+    return get_object_or_404(
+        Submission.objects.select_related("assignment__course", "current_stage").filter(student=user),
+        pk=submission_id)
+
+
+def access_allocation_as_reviewer(user, allocation_id):
+    if user.role != Role.STUDENT:
+        raise Http404
+    return get_object_or_404(
+        PeerReviewAllocation.objects.select_related("submission__assignment__peer_review", "assignment")
+        .filter(reviewer=user, submission__stage_submissions__isnull=False).distinct(),
+        pk=allocation_id)
