@@ -9,8 +9,10 @@ from tenants import views as tenants_views
 
 urlpatterns = [
     path("", accounts_views.home, name="home"),
-    path("student/", accounts_views.student_home, name="student_home"),
-    path("teacher/", accounts_views.teacher_home, name="teacher_home"),
+    path("", include("coursework.urls_student")),
+    path("", include("coursework.urls_teacher")),
+    path("", include("coursework.urls_peer")),
+    path("api/", include("coursework.api")),
     path("privacy-office/", accounts_views.privacy_officer_home, name="privacy_officer_home"),
     path("manage/", accounts_views.institution_admin_home, name="institution_admin_home"),
     path("account/security/", accounts_views.security, name="account_security"),

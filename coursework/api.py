@@ -1,0 +1,3 @@
+"""The coursework API (DRF), over the same actions and access helpers as the pages."""
+
+urlpatterns = []
