@@ -8,6 +8,7 @@ takes well under a second, instead of running every migration again.
 """
 
 import hashlib
+import os
 from pathlib import Path
 
 import psycopg
@@ -82,7 +83,7 @@ def setup_worker_database(worker_id):
     """Point Django at this worker's own copy of the template test database; return its name."""
     base = f"test_{settings.DATABASES['default']['NAME']}"
     template = f"{base}_tpl_{fingerprint()}"
-    worker_db = f"{base}_{worker_id}"
+    worker_db = f"{base}_{worker_id}_{os.getpid()}"  # unique even when two pytest runs share a server
     lock_dir = ROOT / ".data"
     lock_dir.mkdir(exist_ok=True)
     with FileLock(str(lock_dir / f"{base}.lock")), _admin_connection() as admin:
