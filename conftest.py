@@ -1,7 +1,6 @@
 import pytest
 
 
-
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_blocker, worker_id):
     from tests.database import drop_worker_database, setup_worker_database

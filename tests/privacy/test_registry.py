@@ -21,6 +21,9 @@ class RegistryTests(SimpleTestCase):
             class Meta:
                 app_label = "privacy"
 
+            def __str__(self):
+                return self.notes
+
         self.assertEqual(undeclared_models([*apps.get_models(), Scratchpad]), ["privacy.Scratchpad"])
 
     def test_it_names_an_owner_path_and_erasure_rule_for_every_personal_model(self):
