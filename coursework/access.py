@@ -8,7 +8,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from accounts.models import Role
-from coursework.models import Assignment, Course, PeerReviewAllocation, Submission
+from coursework.models import Assignment, Course, PeerReview, PeerReviewAllocation, Submission
 
 
 def access_course_as_teacher(user, course_id):
@@ -66,3 +66,26 @@ def access_allocation_as_reviewer(user, allocation_id):
         PeerReviewAllocation.objects.select_related("submission__assignment__peer_review", "assignment")
         .filter(reviewer=user, submission__stage_submissions__isnull=False).distinct(),
         pk=allocation_id)
+
+
+# --- Peer review and API ---------------------------------------------------------------------------
+
+def access_received_peer_review(user, review_id):
+    """A submitted, not hidden review of the student's own work (what its author may read and rate)."""
+    if user.role != Role.STUDENT:
+        raise Http404
+    return get_object_or_404(
+        PeerReview.objects.select_related("allocation__assignment__peer_review", "allocation__assignment__course")
+        .filter(allocation__submission__student=user, submitted_at__isnull=False, hidden_at__isnull=True),
+        pk=review_id)
+
+
+def access_peer_review_as_teacher(user, review_id):
+    """Any review (submitted, hidden or not) in a course the teacher teaches."""
+    if user.role != Role.TEACHER:
+        raise Http404
+    return get_object_or_404(
+        PeerReview.objects.select_related("allocation__assignment__course", "allocation__reviewer",
+                                          "allocation__submission__student")
+        .filter(allocation__assignment__course__teachers=user),
+        pk=review_id)

@@ -195,6 +195,7 @@ def do_configure_peer_review(assignment, *, stage, opens_at, closes_at, acting_u
             assignment=assignment,
             defaults={"stage": stage, "opens_at": opens_at, "closes_at": closes_at, **options},
         )
+        assignment.peer_review = settings_row  # an update would otherwise leave the caller's cached copy stale
         assignment.peer_review_enabled = True
         assignment.save(update_fields=["peer_review_enabled"])
     return settings_row
@@ -420,3 +421,18 @@ def do_hide_peer_review(review, *, reason, acting_user):
         review.hidden_reason = reason.strip()[:300]
         review.save(update_fields=["hidden_at", "hidden_reason"])
     return review
+
+
+# --- Peer review and API ---------------------------------------------------------------------------
+
+def check_allocate_peer_reviews(assignment, *, acting_user, seed=None):
+    """Random allocation from the teacher's page and the API.
+
+    Refused once any review is submitted: do_allocate_peer_reviews keeps reviewed allocations and
+    deals a fresh ring around them, so a second run would give some students more than N drafts,
+    and replace allocations that reviewers may be half-way through. Late drafts are allocated by hand.
+    """
+    if PeerReview.objects.filter(allocation__assignment=assignment, submitted_at__isnull=False).exists():
+        raise ValidationError("Reviews have already been submitted, so reviews cannot be allocated again at "
+                              "random. Choose a reviewer by hand for any late draft.")
+    return do_allocate_peer_reviews(assignment, acting_user=acting_user, seed=seed)
