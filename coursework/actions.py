@@ -436,3 +436,22 @@ def check_allocate_peer_reviews(assignment, *, acting_user, seed=None):
         raise ValidationError("Reviews have already been submitted, so reviews cannot be allocated again at "
                               "random. Choose a reviewer by hand for any late draft.")
     return do_allocate_peer_reviews(assignment, acting_user=acting_user, seed=seed)
+
+
+# --- Student side ----------------------------------------------------------------------------------
+
+def check_save_draft(submission, text, *, base_revision, acting_user, process=None):
+    """`do_save_draft`, except that a save whose text is already the saved text is not a conflict.
+
+    That happens when an editor's save reached the server but its response was lost (the network
+    dropped): the editor retries the same text from the same base. Telling the student "changed in
+    another tab" then would be wrong; the save already happened, so report the current revision.
+    """
+    try:
+        return do_save_draft(submission, text, base_revision=base_revision, acting_user=acting_user,
+                             process=process)
+    except SaveConflict:
+        current = Submission.objects.get(pk=submission.pk)
+        if current.text == text:
+            return current, None
+        raise

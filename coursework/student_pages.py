@@ -1,0 +1,231 @@
+"""What the student's coursework pages show, read in a constant number of queries.
+
+Views in coursework/views_student.py call these; nothing here writes. Where a submission stands
+(`WorkState`) is worked out in Python from rows already fetched, with the same rules as
+`do_submit_stage`, so the page never offers a submission the action would refuse.
+"""
+
+from dataclasses import dataclass, field
+
+from django.core.paginator import Paginator
+from django.db.models import F, Prefetch
+from django.utils import timezone
+from django.utils.html import format_html, format_html_join
+
+from coursework.models import Assignment, Comment, Course, Revision, RubricScore, StageSubmission, Submission
+from coursework.revisions import locate_anchor
+
+# --- Where a student's work stands ------------------------------------------------------------------
+
+
+@dataclass
+class WorkState:
+    stage: object  # the Stage the student is working on now
+    stage_number: int  # 1-based, of stage_count
+    stage_count: int
+    status: str  # "not_started", "drafting", "submitted" or "returned"
+    status_label: str
+    stage_submitted: bool  # the current stage has been submitted at least once
+    overdue: bool  # the current stage is past due and not submitted
+    closed: bool  # overdue and the assignment refuses late work
+    can_submit: bool
+    is_resubmission: bool
+    editable: bool
+    submitted_stage_ids: set = field(default_factory=set)
+
+
+STATUS_LABELS = dict(Submission.Status.choices)
+
+
+def work_state(assignment, stages, submission, stage_submissions, now=None):
+    """`stages` in order; `submission` may be None (never opened); `stage_submissions` its rows."""
+    now = now or timezone.now()
+    by_id = {stage.pk: stage for stage in stages}
+    stage = (submission and by_id.get(submission.current_stage_id)) or stages[0]
+    submitted_ids = {row.stage_id for row in stage_submissions}
+    stage_submitted = stage.pk in submitted_ids
+    if submission is None or submission.status == Submission.Status.NOT_STARTED:
+        status = Submission.Status.NOT_STARTED
+    elif submission.status == Submission.Status.RETURNED:
+        status = Submission.Status.RETURNED
+    else:
+        # SUBMITTED stays on the row while the student writes the next stage: say "drafting" then.
+        status = Submission.Status.SUBMITTED if stage_submitted else Submission.Status.DRAFTING
+    past_due = now > stage.due_at
+    overdue = past_due and not stage_submitted
+    may_resubmit = (stage_submitted and assignment.allow_resubmission and submission is not None
+                    and submission.status == Submission.Status.RETURNED)
+    # "Would submit now, but the due date has passed and late work is refused."
+    closed = (past_due and assignment.late_policy == Assignment.LatePolicy.REFUSE
+              and (not stage_submitted or may_resubmit))
+    is_last = stage.pk == stages[-1].pk
+    # Not "has a revision": the submit form carries the editor's text and saves it first.
+    can_submit = submission is not None and not closed and (not stage_submitted or may_resubmit)
+    return WorkState(
+        stage=stage, stage_number=stages.index(stage) + 1, stage_count=len(stages),
+        status=status, status_label=STATUS_LABELS[status], stage_submitted=stage_submitted,
+        overdue=overdue, closed=closed, can_submit=can_submit, is_resubmission=stage_submitted and can_submit,
+        editable=not (stage_submitted and is_last and not assignment.allow_resubmission),
+        submitted_stage_ids=submitted_ids,
+    )
+
+
+# --- Student home ----------------------------------------------------------------------------------
+
+
+@dataclass
+class AssignmentRow:
+    assignment: Assignment
+    submission: Submission | None
+    state: WorkState
+
+    @property
+    def submitted_late(self):
+        return self.submission is not None and self.submission.submitted_late
+
+
+def student_home(user):
+    """[(course, [AssignmentRow])] for the student's current courses, in five queries:
+    courses, their published assignments, those assignments' stages, the student's submissions,
+    and those submissions' stage submissions."""
+    now = timezone.now()
+    mine = Submission.objects.filter(student=user).defer("text").prefetch_related(
+        Prefetch("stage_submissions", queryset=StageSubmission.objects.only("pk", "submission_id", "stage_id")))
+    assignments = Assignment.objects.filter(published_at__lte=now).prefetch_related(
+        "stages", Prefetch("submissions", queryset=mine, to_attr="mine"))
+    courses = (Course.objects.filter(enrolments__student=user, archived_at__isnull=True).order_by("title", "pk")
+               .prefetch_related(Prefetch("assignments", queryset=assignments, to_attr="published")))
+    return [
+        (course, [_assignment_row(assignment, now) for assignment in course.published if assignment.stages.all()])
+        for course in courses
+    ]
+
+
+def _assignment_row(assignment, now):
+    submission = assignment.mine[0] if assignment.mine else None
+    rows = submission.stage_submissions.all() if submission else []
+    return AssignmentRow(assignment, submission, work_state(assignment, list(assignment.stages.all()), submission,
+                                                            rows, now))
+
+
+# --- Writing page ----------------------------------------------------------------------------------
+
+
+def writing_page(assignment, submission):
+    """Context for the writing page: two queries (stages, stage submissions), none per revision."""
+    stages = list(assignment.stages.all())
+    submitted = list(submission.stage_submissions.only(
+        "pk", "stage_id", "submitted_at", "is_late", "attempt", "submission_id"))
+    submission.assignment = assignment
+    state = work_state(assignment, stages, submission, submitted)
+    return {
+        "assignment": assignment, "submission": submission, "stages": stages, "state": state,
+        "stage_submissions": submitted,
+    }
+
+
+# --- Revision history ------------------------------------------------------------------------------
+
+
+REVISIONS_PER_PAGE = 50
+
+
+def history_page(submission, page_number):
+    """One page of revisions, newest first, without their stored text, each with the stage it was
+    submitted as (if it was): three queries (count, page, stage submissions)."""
+    revisions = (Revision.objects.filter(submission=submission).order_by("-number")
+                 .only("pk", "number", "created_at", "word_count", "submission_id"))
+    page = Paginator(revisions, REVISIONS_PER_PAGE).get_page(page_number)
+    submitted = {row.revision_id: row.stage.get_kind_display()
+                 for row in StageSubmission.objects.filter(submission=submission).select_related("stage")}
+    return {"page": page, "rows": [(revision, submitted.get(revision.pk)) for revision in page.object_list]}
+
+
+# --- Released feedback -----------------------------------------------------------------------------
+
+
+@dataclass
+class PlacedComment:
+    number: int
+    comment: Comment
+    span: tuple | None  # (start, end) in the current text, or None when the passage is gone
+
+
+def released_feedback(submission):
+    """Context for the feedback page, in three queries whatever the number of comments or revisions:
+    comments, the revision rows since the oldest commented one (no text), rubric scores."""
+    text = submission.text
+    comments = list(Comment.objects.filter(submission=submission).annotate(revision_number=F("revision__number")))
+    placed = place_comments(submission, text, comments)
+    scores = list(RubricScore.objects.filter(submission=submission).select_related("criterion", "level")
+                  .order_by("criterion__position", "criterion__pk"))
+    for score in scores:
+        score.points = plain_number(score.level.points)
+    return {
+        "submission": submission, "assignment": submission.assignment,
+        "annotated_text": annotate(text, [p for p in placed if p.span]),
+        "placed": [p for p in placed if p.span], "outdated": [p for p in placed if not p.span],
+        "scores": scores, "points": plain_number(sum(score.level.points for score in scores)),
+        "grade": plain_number(submission.grade), "max_points": plain_number(submission.assignment.max_points),
+    }
+
+
+def plain_number(value):
+    """72.50 -> "72.5", 100.00 -> "100" (points and grades are stored with two decimals)."""
+    if value is None:
+        return None
+    text = f"{value:f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def place_comments(submission, text, comments):
+    """Map each comment's anchor from the revision it was made on to the current text.
+
+    Each later revision is a splice (prefix, suffix, inserted) of the one before; its row gives
+    everything `map_anchor` needs without reading the text: the old length is the previous row's
+    `length`, the inserted length is `length - prefix - suffix`. A keyframe row stores the whole
+    text, not a splice, so a comment with a keyframe after it is found again by its quote (the
+    occurrence nearest its old place) instead.
+    """
+    if not comments:
+        return []
+    oldest = min(comment.revision_number for comment in comments)
+    rows = list(Revision.objects.filter(submission=submission, number__gte=oldest,
+                                        number__lte=submission.revision_number)
+                .order_by("number").values_list("number", "keyframe", "prefix", "suffix", "length"))
+    splices, previous_length = {}, None  # revision number -> its splice, None for a keyframe
+    for number, keyframe, prefix, suffix, length in rows:
+        splices[number] = None if keyframe or previous_length is None else (
+            previous_length, prefix, suffix, length - prefix - suffix)
+        previous_length = length
+    placed = []
+    for comment in comments:
+        chain = [splices.get(n) for n in range(comment.revision_number + 1, submission.revision_number + 1)]
+        if any(step is None for step in chain):
+            chain = []  # a keyframe (or a missing row) in between: locate by quote near the old place
+        span = locate_anchor(text, comment.anchor_start, comment.anchor_end, comment.quote, chain)
+        placed.append(PlacedComment(0, comment, span))
+    placed.sort(key=lambda p: (p.span is None, p.span or (0, 0), p.comment.pk))
+    for number, item in enumerate(placed, start=1):
+        item.number = number
+    return placed
+
+
+def annotate(text, placed):
+    """The text as safe HTML with each placed comment's passage in <mark> and a numbered link to
+    the comment after it. Passages may overlap: the text is cut at every passage boundary and
+    each piece is marked if any passage covers it."""
+    cuts = sorted({0, len(text), *(p.span[0] for p in placed), *(p.span[1] for p in placed)})
+    pieces = []
+    for start, end in zip(cuts, cuts[1:], strict=False):
+        for p in placed:
+            if p.span[0] == start:
+                pieces.append(format_html('<span id="passage-{}" class="visually-hidden">'
+                                          "(comment {} begins)</span>", p.number, p.number))
+        covered = any(p.span[0] <= start and end <= p.span[1] for p in placed)
+        pieces.append(format_html("<mark>{}</mark>" if covered else "{}", text[start:end]))
+        pieces.append(format_html_join(
+            "", '<a href="#comment-{}" class="comment-ref"><span aria-hidden="true">[{}]</span>'
+            '<span class="visually-hidden">(end of passage: read comment {})</span></a>',
+            ((p.number, p.number, p.number) for p in placed if p.span[1] == end)))
+    return format_html_join("", "{}", ((piece,) for piece in pieces))

@@ -1,0 +1,96 @@
+from datetime import timedelta
+
+from django.utils import timezone
+
+from coursework.actions import (
+    do_archive_course,
+    do_create_course,
+    do_enrol_student,
+    do_release_feedback,
+    do_submit_stage,
+)
+from coursework.models import Assignment
+from tests.coursework.student.base import StudentPagesTestCase
+
+
+class StudentHomeTests(StudentPagesTestCase):
+    def test_it_lists_the_students_courses_and_published_assignments(self):
+        self.assignment("Unpublished poem", publish=False)
+        self.assignment("History source analysis", course=self.other_course)  # Otto's course, not Sam's
+        response = self.client.get("/student/")
+        self.assertContains(response, "English 10")
+        self.assertContains(response, "Persuasive essay")
+        self.assertContains(response, f'href="/write/{self.essay.pk}/"')
+        self.assertNotContains(response, "Unpublished poem")
+        self.assertNotContains(response, "History 9")
+        self.assertNotContains(response, "History source analysis")
+
+    def test_it_leaves_out_archived_courses(self):
+        do_archive_course(self.course, acting_user=self.tara)
+        response = self.client.get("/student/")
+        self.assertNotContains(response, "Persuasive essay")
+        self.assertContains(response, "You are not enrolled in any course yet")
+
+    def test_it_shows_the_current_stage_its_due_date_and_the_students_status(self):
+        draft_due = self.essay.stages.get(kind="draft").due_at
+        response = self.client.get("/student/")
+        self.assertContains(response, "Draft")
+        self.assertContains(response, "(stage 1 of 2)")
+        self.assertContains(response, f'datetime="{timezone.localtime(draft_due).isoformat()}"')
+        self.assertContains(response, "Not started")
+
+        submission = self.save(self.start(), "Schools should start later.")
+        self.assertContains(self.client.get("/student/"), "Drafting")
+
+        do_submit_stage(submission, acting_user=self.sam)
+        response = self.client.get("/student/")
+        self.assertContains(response, "Final")  # on to the next stage, drafting it
+        self.assertContains(response, "(stage 2 of 2)")
+        self.assertContains(response, "Drafting")
+
+    def test_it_says_submitted_and_then_feedback_released(self):
+        homework = self.assignment("Short reflection")
+        submission = self.save(self.start(assignment=homework), "I learned a lot.")
+        do_submit_stage(submission, acting_user=self.sam)
+        self.assertContains(self.client.get("/student/"), 'status-submitted">Submitted<')
+        do_release_feedback(submission, acting_user=self.tara)
+        response = self.client.get("/student/")
+        self.assertContains(response, 'status-returned">Feedback released<')
+        self.assertContains(response, f'href="/write/{submission.pk}/feedback/"')
+
+    def test_it_flags_late_work(self):
+        self.assignment("Overdue summary", due_in=timedelta(days=-1))
+        self.assignment("Closed summary", due_in=timedelta(days=-1), late_policy=Assignment.LatePolicy.REFUSE)
+        response = self.client.get("/student/")
+        self.assertContains(response, "you can still submit; it will be marked late")
+        self.assertContains(response, "this assignment does not accept late work")
+
+        late = self.assignment("Late summary", due_in=timedelta(days=-1))
+        do_submit_stage(self.save(self.start(assignment=late), "Late but here."), acting_user=self.sam)
+        self.assertContains(self.client.get("/student/"), "Submitted late")
+
+    def test_it_links_to_peer_reviews(self):
+        self.assertContains(self.client.get("/student/"), '<a href="/peer-review/">Peer reviews</a>', html=True)
+
+    def test_it_shows_the_home_page_in_constant_queries(self):
+        # 1 session, 2 the signed-in person, 3 courses, 4 their published assignments, 5 those
+        # assignments' stages, 6 the student's submissions, 7 those submissions' stage submissions.
+        self.save(self.start(), "A first sentence.")
+        response, queries = self.count_queries(self.client, "/student/")
+        self.assertContains(response, "Persuasive essay")
+        self.assertQueries(queries, 7)
+
+        for n in range(3):
+            course = do_create_course(f"Elective {n}", "Autumn 2026", acting_user=self.tara)
+            do_enrol_student(course, self.sam, acting_user=self.tara)
+            for title in ("Poem", "Letter"):
+                assignment = self.assignment(f"{title} {n}", course=course)
+                do_submit_stage(self.save(self.start(assignment=assignment), "Some words."), acting_user=self.sam)
+        response, queries = self.count_queries(self.client, "/student/")
+        self.assertContains(response, "Letter 2")
+        self.assertQueries(queries, 7)
+
+    def test_it_keeps_other_roles_out(self):
+        self.assertEqual(self.signed_in_client("teacher").get("/student/").status_code, 403)
+        self.assertRedirects(self.client_for(self.northside).get("/student/"), "/accounts/login/?next=/student/",
+                             fetch_redirect_response=False)

@@ -1,0 +1,91 @@
+from datetime import timedelta
+
+from coursework.actions import do_release_feedback, do_submit_stage
+from coursework.models import Assignment, Submission
+from tests.coursework.student.base import StudentPagesTestCase
+
+
+class WritingPageTests(StudentPagesTestCase):
+    def url(self, assignment=None):
+        return f"/write/{(assignment or self.essay).pk}/"
+
+    def test_it_starts_the_students_work_when_first_opened(self):
+        self.assertFalse(Submission.objects.filter(student=self.sam).exists())
+        response = self.client.get(self.url())
+        submission = Submission.objects.get(student=self.sam, assignment=self.essay)
+        self.assertEqual(submission.status, Submission.Status.NOT_STARTED)
+        self.assertContains(response, f'hx-post="/write/{submission.pk}/autosave"')
+        self.client.get(self.url())
+        self.assertEqual(Submission.objects.filter(student=self.sam).count(), 1)
+
+    def test_it_shows_the_prompt_stage_due_date_and_word_range(self):
+        homework = self.assignment("Sleep essay", instructions="Use two sources.", min_words=300, max_words=1200)
+        response = self.client.get(self.url(homework))
+        self.assertContains(response, "<h1>Sleep essay</h1>", html=True)
+        self.assertContains(response, "Write about Sleep essay.")
+        self.assertContains(response, "Use two sources.")
+        self.assertContains(response, "Length: 300–1,200 words.")
+        self.assertContains(response, 'aria-current="step"')
+        self.assertContains(response, '<label for="id_text">Your writing</label>', html=True)
+
+    def test_it_puts_the_saved_text_and_revision_in_the_editor(self):
+        submission = self.save(self.start(), "\nIndented start.", "\nIndented start, then more.\n")
+        response = self.client.get(self.url())
+        # The newline after <textarea> is eaten by HTML parsers, so a text starting with one survives.
+        self.assertContains(response, 'id="id_text"')
+        self.assertIn(">\n\nIndented start, then more.\n</textarea>", response.content.decode())
+        self.assertContains(response, '<input type="hidden" name="base_revision" value="2">', html=True)
+        self.assertContains(response, "All changes saved · revision 2")
+        self.assertContains(response, f'href="/write/{submission.pk}/history/"')
+        self.assertContains(response, 'aria-live="polite"')
+        self.assertContains(response, "js/editor.js")
+
+    def test_it_offers_the_next_stage_after_the_first_is_submitted(self):
+        do_submit_stage(self.save(self.start(), "My draft."), acting_user=self.sam)
+        response = self.client.get(self.url())
+        self.assertContains(response, "Submit the final stage")
+        self.assertContains(response, '<span class="tag tag-done">Submitted</span>', html=True)
+
+    def test_it_locks_the_text_when_nothing_more_can_be_submitted(self):
+        once = self.assignment("One go", allow_resubmission=False)
+        do_submit_stage(self.save(self.start(assignment=once), "Final words."), acting_user=self.sam)
+        response = self.client.get(self.url(once))
+        self.assertContains(response, "your work can no longer be changed")
+        self.assertContains(response, "Final words.")
+        self.assertNotContains(response, "js/editor.js")
+        self.assertNotContains(response, "<textarea")
+
+    def test_it_offers_resubmission_only_after_feedback(self):
+        homework = self.assignment("Two goes")
+        submission = self.save(self.start(assignment=homework), "First try.")
+        do_submit_stage(submission, acting_user=self.sam)
+        response = self.client.get(self.url(homework))
+        self.assertContains(response, "You can resubmit it after your teacher releases feedback.")
+        self.assertNotContains(response, "data-submit")
+        do_release_feedback(submission, acting_user=self.tara)
+        response = self.client.get(self.url(homework))
+        self.assertContains(response, "Resubmit the final stage")
+        self.assertContains(response, "data-submit")
+
+    def test_it_says_when_late_work_is_refused(self):
+        closed = self.assignment("Closed", due_in=timedelta(hours=-1), late_policy=Assignment.LatePolicy.REFUSE)
+        response = self.client.get(self.url(closed))
+        self.assertContains(response, "does not accept late work")
+        self.assertNotContains(response, "data-submit")
+
+    def test_it_shows_the_writing_page_in_constant_queries(self):
+        # 1 session, 2 the signed-in person, 3 the assignment (with its course, checked against
+        # enrolment and publication), 4 the student's submission, 5 the stages, 6 the stage submissions.
+        submission = self.save(self.start(), "One.")
+        response, queries = self.count_queries(self.client, self.url())
+        self.assertContains(response, "revision 1")
+        self.assertQueries(queries, 6)
+
+        text = "One."
+        for n in range(60):  # past a keyframe
+            text += f" word{n}"
+            submission = self.save(submission, text)
+        do_submit_stage(submission, acting_user=self.sam)
+        response, queries = self.count_queries(self.client, self.url())
+        self.assertContains(response, "revision 61")
+        self.assertQueries(queries, 6)
