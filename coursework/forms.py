@@ -332,8 +332,10 @@ class CommentForm(forms.Form):
     end = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0)
     quote = forms.CharField(
         label="Passage", strip=False, widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": "Choose the passage you are commenting on."},
         help_text="Select words in the text, or copy the passage here exactly.")
-    body = forms.CharField(label="Comment", widget=forms.Textarea(attrs={"rows": 3}))
+    body = forms.CharField(label="Comment", widget=forms.Textarea(attrs={"rows": 3}),
+                           error_messages={"required": "Write your comment."})
 
     def __init__(self, submission, number, revision_text, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -169,7 +169,7 @@ def late_note(submission):
     if last is None or last <= assignment.due_at:
         return "A stage was submitted after its due date."
     days = math.ceil((last - assignment.due_at).total_seconds() / 86400)
-    note = f"Submitted {days} day{'s' if days != 1 else ''} after the final due date."
+    note = f"Submitted {days} day{'s' if days != 1 else ''} after the final due date (a part day counts as a day)."
     if assignment.late_policy == Assignment.LatePolicy.PENALTY:
         penalty = min(100, days * assignment.late_penalty_percent_per_day)
         note += f" The late policy takes off {assignment.late_penalty_percent_per_day} % per day: {penalty} % here."

@@ -161,6 +161,9 @@ def assignment_create(request, course_id):
     form = AssignmentForm(course, request.POST or None)
     if (assignment := _saved(request, form)) is not None:
         state = "published" if assignment.published_at else "saved as a draft"
+        if assignment.peer_review_enabled:  # the settings page is the peer-review module's (urls_peer.py)
+            messages.success(request, f"“{assignment}” is {state}. Now choose how peer review works.")
+            return redirect("teacher_peer_review", assignment.pk)
         messages.success(request, f"“{assignment}” is {state}.")
         return redirect("teacher_assignment", assignment.pk)
     return render(request, T + "assignment_form.html", {"course": course, "form": form})
@@ -172,8 +175,7 @@ def assignment_detail(request, assignment_id):
     return render(request, T + "assignment_detail.html", {
         "assignment": assignment, "course": assignment.course, "stages": assignment.stages.all(),
         "peer_review": dashboard.peer_review_settings(assignment),
-        # The peer-review settings page belongs to the peer-review module (coursework/urls_peer.py).
-        "peer_review_url": f"/teach/assignments/{assignment.pk}/peer-review/"})
+        "peer_review_url": reverse("teacher_peer_review", args=[assignment.pk])})
 
 
 @teacher_only
@@ -215,7 +217,7 @@ def _review_page(request, submission, *, number=None, partial=None, notice="", *
         comment_form=failed.get("comment_form") or CommentForm(submission, context["shown"], context["text"]),
         grade_form=failed.get("grade_form") or GradeForm(submission),
         rubric_form=failed.get("rubric_form") or rubric_score_form(submission, context["rubric"]),
-        notice=notice, peer_review_url=f"/teach/assignments/{submission.assignment_id}/peer-review/")
+        notice=notice)
     template = f"{T}_{partial}.html" if partial and request.htmx else T + "review.html"
     return render(request, template, context)
 

@@ -1,0 +1,77 @@
+from datetime import timedelta
+
+from django.utils import timezone
+
+from coursework.actions import do_create_assignment, do_publish_assignment, do_release_feedback
+from coursework.models import Stage
+from tests.coursework.teacher.base import TeacherTestCase
+
+
+class CourseDashboardTests(TeacherTestCase):
+    def setUp(self):
+        super().setUp()
+        now = timezone.now()
+        tara = self.person("teacher")
+        # The draft stage was due two days ago; the final one is next week.
+        self.journal = do_create_assignment(
+            self.course, title="Reading journal", prompt="Reflect.", due_at=now + timedelta(days=7),
+            stages=[(Stage.Kind.DRAFT, now - timedelta(days=2)), (Stage.Kind.FINAL, now + timedelta(days=7))],
+            acting_user=tara)
+        do_publish_assignment(self.journal, acting_user=tara)
+        self.path = f"/teach/courses/{self.course.pk}/"
+
+    def progress_of(self, response, assignment):
+        return next(p for p in response.context["progress"] if p.assignment == assignment)
+
+    def test_it_sorts_students_into_not_started_behind_late_and_waiting(self):
+        sam, cleo = self.person("student"), self.person("classmate")
+        nia = self.new_student(1)
+        sams = self.submit(self.write(sam, "My late draft.", assignment=self.journal))
+        self.write(cleo, "Still writing.", assignment=self.journal)
+        response = self.tara.get(self.path)
+        journal = self.progress_of(response, self.journal)
+        self.assertEqual([row.student for row in journal.not_started], [nia])
+        self.assertEqual([s.kind for s in journal.not_started[0].missed_stages], ["draft"])
+        self.assertEqual([row.student for row in journal.behind], [cleo])
+        self.assertEqual([row.student for row in journal.late], [sam])
+        self.assertEqual([row.student for row in journal.awaiting], [sam])
+        self.assertContains(response, f'href="/teach/submissions/{sams.pk}/"')
+        essay = self.progress_of(response, self.essay)
+        self.assertEqual(len(essay.not_started), 3)
+        self.assertEqual(essay.behind, [])
+
+    def test_it_takes_work_off_the_queue_when_feedback_is_released_and_back_on_resubmission(self):
+        sam = self.person("student")
+        submission = self.submit(self.write(sam, "Draft one.", assignment=self.journal))
+        do_release_feedback(submission, acting_user=self.person("teacher"))
+        self.assertEqual(self.progress_of(self.tara.get(self.path), self.journal).awaiting, [])
+        submission = self.write(sam, "Draft one, revised for the final stage.", assignment=self.journal)
+        self.submit(submission)
+        self.assertEqual(len(self.progress_of(self.tara.get(self.path), self.journal).awaiting), 1)
+
+    def test_it_keeps_work_of_a_student_who_left_in_the_queue(self):
+        from coursework.actions import do_unenrol_student
+
+        self.submit(self.write(self.person("student"), "Draft.", assignment=self.journal))
+        do_unenrol_student(self.course, self.person("student"), acting_user=self.person("teacher"))
+        response = self.tara.get(self.path)
+        self.assertContains(response, "left the course")
+
+    def test_it_shows_the_dashboard_in_eight_queries_however_many_students_and_assignments(self):
+        # 1 session, 2 the teacher, 3 the course (access check), 4 its assignments with their peer-review
+        # settings, 5 their stages, 6 enrolments with students and sections, 7 submissions (no text),
+        # 8 stage submissions as (submission, stage, late) tuples
+        self.submit(self.write(self.person("student"), "A draft.", assignment=self.journal))
+        queries, _, sql = self.count_queries(self.tara, self.path)
+        self.assertEqual(queries, 8, sql)
+        for n in range(5):
+            student = self.new_student(n)
+            self.submit(self.write(student, f"Draft {n}.", assignment=self.journal))
+        self.new_assignment("Poem")
+        more, _, sql = self.count_queries(self.tara, self.path)
+        self.assertEqual(more, 8, sql)
+
+    def test_it_says_when_an_assignment_is_not_published(self):
+        do_create_assignment(self.course, title="Secret plan", prompt="x", due_at=timezone.now() + timedelta(days=3),
+                             acting_user=self.person("teacher"))
+        self.assertContains(self.tara.get(self.path), "Draft, not published")

@@ -1,0 +1,53 @@
+from tests.coursework.teacher.base import TeacherTestCase
+
+
+class ReviewSubmissionTests(TeacherTestCase):
+    def setUp(self):
+        super().setUp()
+        self.submission = self.submit(self.write(
+            self.person("student"), "Schools start early.", "Schools should start later.",
+            "Most schools should start later in the morning."))
+        self.path = f"/teach/submissions/{self.submission.pk}/"
+
+    def test_it_shows_the_latest_revision_by_default(self):
+        response = self.tara.get(self.path)
+        self.assertContains(response, "Revision 3 of 3 (latest)")
+        self.assertContains(response, "Most schools should start later in the morning.")
+        self.assertContains(response, "Not released.")
+
+    def test_it_shows_an_older_revision(self):
+        response = self.tara.get(self.path + "?revision=1")
+        self.assertContains(response, "Revision 1 of 3")
+        self.assertContains(response, ">Schools start early.</div>")
+
+    def test_it_falls_back_to_the_latest_for_a_revision_that_does_not_exist(self):
+        for value in ("99", "0", "abc"):
+            with self.subTest(value):
+                self.assertContains(self.tara.get(f"{self.path}?revision={value}"), "Revision 3 of 3 (latest)")
+
+    def test_it_shows_the_words_changed_between_two_revisions(self):
+        response = self.tara.get(self.path + "?revision=3&compare=2")
+        self.assertContains(response, "Changes from revision 2 to 3")
+        self.assertContains(response, "<ins>Most schools</ins>", html=True)
+        self.assertContains(response, "<del>Schools</del>", html=True)
+        self.assertContains(response, "<del>later.</del><ins>later in the morning.</ins>", html=True)
+
+    def test_it_lists_the_history_and_what_was_submitted(self):
+        response = self.tara.get(self.path)
+        self.assertContains(response, "Revision history")
+        self.assertContains(response, '<a href="?revision=2&amp;compare=1">Changes<span class="visually-hidden"> in '
+                                      'revision 2</span></a>', html=True)
+        self.assertContains(response, 'Draft: revision <a href="?revision=3">3</a>')
+
+    def test_it_says_when_the_student_has_not_started(self):
+        from coursework.actions import get_or_start_submission
+
+        submission = get_or_start_submission(self.essay, self.person("classmate"))
+        response = self.tara.get(f"/teach/submissions/{submission.pk}/")
+        self.assertContains(response, "Cleo Classmate has not started writing yet.")
+        self.assertContains(response, "feedback can be released once Cleo Classmate submits")
+
+    def test_it_escapes_the_students_text_and_keeps_its_carriage_returns(self):
+        submission = self.write(self.person("classmate"), "<script>alert(1)</script>\r\nSecond line")
+        response = self.tara.get(f"/teach/submissions/{submission.pk}/")
+        self.assertContains(response, "&lt;script&gt;alert(1)&lt;/script&gt;&#13;\nSecond line")
