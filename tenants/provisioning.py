@@ -348,7 +348,7 @@ UNION ALL SELECT 'default privileges', 'pg_default_acl' FROM pg_default_acl a, n
 
 _SEQUENCES_SQL = """
 SELECT quote_ident(s.relname), format_type(q.seqtypid, NULL), q.seqstart, q.seqincrement, q.seqmin, q.seqmax,
-       q.seqcache, q.seqcycle, d.deptype, quote_ident(t.relname), quote_ident(a.attname)
+       q.seqcache, q.seqcycle, d.deptype, quote_ident(t.relname), quote_ident(a.attname), s.relpersistence
 FROM pg_class s JOIN pg_sequence q ON q.seqrelid = s.oid
 LEFT JOIN pg_depend d ON d.classid = 'pg_class'::regclass AND d.objid = s.oid
      AND d.refclassid = 'pg_class'::regclass AND d.deptype IN ('a', 'i')
@@ -447,7 +447,8 @@ def _capture_template_ddl(cursor, template, key):
         if deptype == "i":
             identity_sequences[(table, column)] = f"SEQUENCE NAME {name} {sequence_options(seq, with_type=False)}"
             continue
-        before.append(f"CREATE SEQUENCE {name} {sequence_options(seq)};")
+        unlogged = "UNLOGGED " if seq[11] == "u" else ""  # a serial of an unlogged table is unlogged too
+        before.append(f"CREATE {unlogged}SEQUENCE {name} {sequence_options(seq)};")
         if deptype == "a":
             after.append(f"ALTER SEQUENCE {name} OWNED BY {table}.{column};")
 
