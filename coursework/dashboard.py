@@ -64,7 +64,7 @@ class AssignmentProgress:
 def course_progress(course, *, now=None):
     """AssignmentProgress for every assignment of `course` (five queries)."""
     now = now or timezone.now()
-    assignments = list(course.assignments.select_related("peer_review").prefetch_related("stages"))  # 2 queries
+    assignments = list(course.assignments.prefetch_related("stages"))  # 2 queries
     enrolments = list(course.enrolments.select_related("student", "section")
                       .order_by("student__full_name", "student__email"))
     submissions = {

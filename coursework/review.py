@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db.models import F
+from django.urls import reverse
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
@@ -208,6 +209,8 @@ def review_context(submission, *, revision=None, compare=None, show_all=False):
         "stage_submissions": submitted, "rubric": rubric_state(submission),
         "late_note": late_note(submission), "feedback_state": feedback_state(submission),
         "can_release": can_release(submission), "compare": None,
+        # Absolute: the page is also rendered at the URLs its forms post to.
+        "review_url": reverse("teacher_review", args=[submission.pk]),
     }
     compared = shown_revision(submission, compare) if compare else None
     if compared and compared != shown and str(compared) == str(compare):

@@ -58,9 +58,9 @@ class CourseDashboardTests(TeacherTestCase):
         self.assertContains(response, "left the course")
 
     def test_it_shows_the_dashboard_in_eight_queries_however_many_students_and_assignments(self):
-        # 1 session, 2 the teacher, 3 the course (access check), 4 its assignments with their peer-review
-        # settings, 5 their stages, 6 enrolments with students and sections, 7 submissions (no text),
-        # 8 stage submissions as (submission, stage, late) tuples
+        # 1 session, 2 the teacher, 3 the course (access check), 4 its assignments, 5 their stages,
+        # 6 enrolments with students and sections, 7 submissions (no text), 8 stage submissions as
+        # (submission, stage, late) tuples
         self.submit(self.write(self.person("student"), "A draft.", assignment=self.journal))
         queries, _, sql = self.count_queries(self.tara, self.path)
         self.assertEqual(queries, 8, sql)

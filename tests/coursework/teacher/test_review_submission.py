@@ -35,9 +35,15 @@ class ReviewSubmissionTests(TeacherTestCase):
     def test_it_lists_the_history_and_what_was_submitted(self):
         response = self.tara.get(self.path)
         self.assertContains(response, "Revision history")
-        self.assertContains(response, '<a href="?revision=2&amp;compare=1">Changes<span class="visually-hidden"> in '
-                                      'revision 2</span></a>', html=True)
-        self.assertContains(response, 'Draft: revision <a href="?revision=3">3</a>')
+        self.assertContains(response, f'<a href="{self.path}?revision=2&amp;compare=1">Changes<span '
+                                      f'class="visually-hidden"> in revision 2</span></a>', html=True)
+        self.assertContains(response, f'Draft: revision <a href="{self.path}?revision=3">3</a>')
+
+    def test_it_keeps_its_links_on_the_review_page_when_shown_after_a_refused_form(self):
+        response = self.tara.post(f"{self.path}grade/", {"grade": "500"})
+        self.assertContains(response, "The grade is out of 100.")
+        self.assertContains(response, f'action="{self.path}"')
+        self.assertNotContains(response, 'href="?')
 
     def test_it_says_when_the_student_has_not_started(self):
         from coursework.actions import get_or_start_submission
