@@ -1,6 +1,7 @@
 """Forms for peer review pages. They validate only; the views hand cleaned data to the actions."""
 
 from django import forms
+from django.utils import timezone
 
 from accounts.models import Role, User
 from coursework.models import PeerReviewSettings, Rubric, StageSubmission, Submission
@@ -14,11 +15,24 @@ def _datetime_field(label, help_text=""):
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format=DATETIME_FORMAT))
 
 
+class AccessibleErrorsMixin:
+    """Marks each field with errors `aria-invalid` and points it at its message, rendered with the id
+    `<auto_id>-error` by includes/field.html (inputs) and coursework/peer/_choice_field.html
+    (radio groups, where the fieldset carries the reference)."""
+
+    def full_clean(self):
+        super().full_clean()
+        for name in self.errors:
+            if name in self.fields and not isinstance(self.fields[name].widget, forms.RadioSelect):
+                self.fields[name].widget.attrs.update(
+                    {"aria-invalid": "true", "aria-describedby": f"{self[name].auto_id}-error"})
+
+
 def parse_questions(text):
     return [line.strip() for line in text.splitlines() if line.strip()]
 
 
-class PeerReviewSettingsForm(forms.Form):
+class PeerReviewSettingsForm(AccessibleErrorsMixin, forms.Form):
     stage = forms.ModelChoiceField(queryset=None, label="Stage to review",
                                    help_text="Drafts students submitted at this stage are reviewed.")
     reviewers_per_submission = forms.IntegerField(label="Reviewers per draft", min_value=1, max_value=10, initial=2)
@@ -36,6 +50,8 @@ class PeerReviewSettingsForm(forms.Form):
     def __init__(self, assignment, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["stage"].queryset = assignment.stages.all()
+        for name in ("opens_at", "closes_at"):
+            self.fields[name].help_text = f"Time zone: {timezone.get_current_timezone_name()}."
 
     def clean_guiding_questions(self):
         return parse_questions(self.cleaned_data["guiding_questions"])
@@ -62,12 +78,19 @@ class PeerReviewSettingsForm(forms.Form):
         }
 
 
+class LevelChoiceField(forms.ModelChoiceField):
+    """A rubric level as a reviewer reads it: its title and description, not its points."""
+
+    def label_from_instance(self, obj):
+        return f"{obj.title}: {obj.description}" if obj.description else obj.title
+
+
 class SubmissionChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj):
         return f"{obj.student} — submitted draft"
 
 
-class ManualAllocationForm(forms.Form):
+class ManualAllocationForm(AccessibleErrorsMixin, forms.Form):
     reviewer = forms.ModelChoiceField(queryset=None, label="Reviewer")
     submission = SubmissionChoiceField(queryset=None, label="Draft to review")
 
@@ -82,12 +105,12 @@ class ManualAllocationForm(forms.Form):
         ).select_related("student").order_by("student__full_name")
 
 
-class HideReviewForm(forms.Form):
+class HideReviewForm(AccessibleErrorsMixin, forms.Form):
     reason = forms.CharField(label="Why are you hiding this review?", max_length=300,
                              help_text="Recorded in the audit log. The author no longer sees the review.")
 
 
-class PeerReviewForm(forms.Form):
+class PeerReviewForm(AccessibleErrorsMixin, forms.Form):
     """One answer per guiding question, one level per rubric criterion, and overall comments."""
 
     body = forms.CharField(label="Anything else for the writer", required=False,
@@ -100,7 +123,7 @@ class PeerReviewForm(forms.Form):
         for index, question in enumerate(questions):
             self.fields[f"answer_{index}"] = forms.CharField(label=question, widget=forms.Textarea(attrs={"rows": 3}))
         for criterion in criteria:
-            self.fields[f"criterion_{criterion.pk}"] = forms.ModelChoiceField(
+            self.fields[f"criterion_{criterion.pk}"] = LevelChoiceField(
                 queryset=criterion.levels.all(), label=criterion.title, widget=forms.RadioSelect,
                 help_text=criterion.description, empty_label=None)
         if not questions and not criteria:
@@ -134,7 +157,7 @@ class PeerReviewForm(forms.Form):
         }
 
 
-class HelpfulnessForm(forms.Form):
+class HelpfulnessForm(AccessibleErrorsMixin, forms.Form):
     helpfulness = forms.TypedChoiceField(
         label="How helpful was this review?", coerce=int, widget=forms.RadioSelect,
         choices=[(1, "1 — not helpful"), (2, "2"), (3, "3"), (4, "4"), (5, "5 — very helpful")])

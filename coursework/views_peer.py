@@ -117,6 +117,11 @@ def chosen_levels(review):
     return review.rubric_levels.select_related("criterion").order_by("criterion__position", "criterion_id")
 
 
+def posted(request):
+    """The form data of a POST (even an empty one, which must still be validated), else None."""
+    return request.POST if request.method == "POST" else None
+
+
 # --- Students --------------------------------------------------------------------------------------
 
 
@@ -138,7 +143,7 @@ def write_review(request, allocation_id):
     review = PeerReview.objects.filter(allocation=allocation).first()
     criteria = review_criteria(settings_row)
     questions = settings_row.guiding_questions
-    form = PeerReviewForm(questions, criteria, request.POST or None,
+    form = PeerReviewForm(questions, criteria, posted(request),
                           initial=PeerReviewForm.initial_for(questions, criteria, review))
     if request.method == "POST" and form.is_valid():
         try:
@@ -157,11 +162,13 @@ def write_review(request, allocation_id):
 @role_required(Role.STUDENT)
 def received_review(request, review_id):
     review = access_received_peer_review(request.user, review_id)
-    form = HelpfulnessForm(request.POST or None, initial={"helpfulness": review.helpfulness})
-    if request.method == "POST" and form.is_valid():
+    form = HelpfulnessForm(posted(request), initial={"helpfulness": review.helpfulness})
+    saved = request.method == "POST" and form.is_valid()
+    if saved:
         do_rate_peer_review(review, form.cleaned_data["helpfulness"], acting_user=request.user)
-        if request.htmx:
-            return render(request, "coursework/peer/_helpfulness.html", {"review": review, "form": form, "saved": True})
+    if request.htmx and request.method == "POST":
+        return render(request, "coursework/peer/_helpfulness.html", {"review": review, "form": form, "saved": saved})
+    if saved:
         messages.success(request, "Thank you: your rating was saved.")
         return redirect("peer_review_received", review.pk)
     [review] = label_reviewers([visible_reviews_of(request.user).get(pk=review.pk)])
@@ -251,7 +258,7 @@ def teacher_review(request, assignment_id, review_id):
     review = get_object_or_404(
         PeerReview.objects.select_related("allocation__reviewer", "allocation__submission__student")
         .filter(allocation__assignment=assignment), pk=review_id)
-    form = HideReviewForm(request.POST or None)
+    form = HideReviewForm(posted(request))
     if request.method == "POST" and form.is_valid():
         do_hide_peer_review(review, reason=form.cleaned_data["reason"], acting_user=request.user)
         messages.success(request, "The review is hidden from its author.")

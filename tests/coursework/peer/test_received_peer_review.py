@@ -46,6 +46,10 @@ class ReceivedPeerReviewTests(PeerReviewTestCase):
                                                          headers={"HX-Request": "true"})
         self.assertContains(response, "your rating was saved")
         self.assertNotContains(response, "<html")
+        response = self.signed_in_client("student").post(f"/peer-review/received/{review.pk}/", {},
+                                                         headers={"HX-Request": "true"})
+        self.assertContains(response, 'class="field-error"')
+        self.assertNotContains(response, "<html")
 
     def test_it_refuses_a_rating_outside_one_to_five(self):
         self.set_up_three_way_review()
