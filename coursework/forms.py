@@ -13,6 +13,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.html import escape
 
 from accounts.models import Role, User
 from coursework.actions import (
@@ -385,7 +386,8 @@ class RubricScoreForm(forms.Form):
             score = scores.get(criterion.pk)
             self.fields[f"criterion_{criterion.pk}"] = forms.ChoiceField(
                 label=criterion.title, choices=choices, widget=forms.RadioSelect, required=False,
-                initial=str(score.level_id) if score else None, help_text=criterion.description)
+                # Help text is rendered unescaped (Django's convention); a description is typed by a person.
+                initial=str(score.level_id) if score else None, help_text=escape(criterion.description))
             self.fields[f"comment_{criterion.pk}"] = forms.CharField(
                 label=f"Comment on {criterion.title}", required=False, initial=score.comment if score else "",
                 widget=forms.Textarea(attrs={"rows": 1}))

@@ -26,6 +26,17 @@ class GradeAndReleaseTests(TeacherTestCase):
         self.assertEqual(scores, {"Thesis": ("Clear", "Sharp."), "Evidence": ("Thin", "")})
         page = self.tara.get(self.path)
         self.assertContains(page, "Rubric total: 4 of 6 — 66.67 of 100 points")
+        for score in RubricScore.objects.all():
+            entry = LogEntry.objects.get_for_object(score).get(action=LogEntry.Action.CREATE)
+            self.assertEqual(entry.actor, self.person("teacher"))
+
+    def test_it_escapes_a_criterion_description(self):
+        _, thesis, _ = self.levels()
+        thesis.description = "<img src=x onerror=alert(1)>"
+        thesis.save()
+        response = self.tara.get(self.path)
+        self.assertContains(response, "&lt;img src=x onerror=alert(1)&gt;")
+        self.assertNotContains(response, "<img src=x")
 
     def test_it_refuses_a_level_of_another_rubric(self):
         from coursework.actions import do_create_rubric
