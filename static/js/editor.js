@@ -407,5 +407,18 @@
     }
   }
 
-  start();
+  // htmx wires up hx-trigger on DOMContentLoaded (its listener was added first, so it runs first); a
+  // save fired before that would never be sent. A deferred script runs just before that event.
+  var started = false;
+  function startOnce() {
+    if (started) return;
+    started = true;
+    start();
+  }
+  if (document.readyState === "complete") {
+    startOnce();
+  } else {
+    document.addEventListener("DOMContentLoaded", startOnce);
+    window.addEventListener("load", startOnce);
+  }
 })();

@@ -60,7 +60,7 @@ class WritingPageTests(StudentPagesTestCase):
         submission = self.save(self.start(assignment=homework), "First try.")
         do_submit_stage(submission, acting_user=self.sam)
         response = self.client.get(self.url(homework))
-        self.assertContains(response, "You can resubmit it after your teacher releases feedback.")
+        self.assertContains(response, "You can resubmit after your teacher releases feedback.")
         self.assertNotContains(response, "data-submit")
         do_release_feedback(submission, acting_user=self.tara)
         response = self.client.get(self.url(homework))
