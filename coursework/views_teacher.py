@@ -283,9 +283,11 @@ def grade(request, submission_id):
 def release(request, submission_id):
     submission = access_submission_as_teacher(request.user, submission_id)
     number = review.shown_revision(submission, request.POST.get("revision"))
-    if review.can_release(submission):
-        do_release_feedback(submission, acting_user=request.user)
-        message = "Feedback released: the student can see it now."
-    else:
-        message = "Nothing to release: feedback is released once the student has submitted work."
-    return _after_change(request, submission, number, "feedback", message)
+    if not review.can_release(submission):
+        refused = "Nothing to release: feedback is released once the student has submitted work."
+        if request.htmx:
+            return _review_page(request, submission, number=number, partial="feedback", notice=refused)
+        messages.error(request, refused)
+        return redirect("teacher_review", submission.pk)
+    do_release_feedback(submission, acting_user=request.user)
+    return _after_change(request, submission, number, "feedback", "Feedback released: the student can see it now.")
