@@ -239,7 +239,9 @@ class Revision(models.Model):
 class StageSubmission(models.Model):
     submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="stage_submissions")
     stage = models.ForeignKey(Stage, on_delete=models.CASCADE, related_name="stage_submissions")
-    revision = models.ForeignKey(Revision, on_delete=models.PROTECT, related_name="+")
+    # RESTRICT, not PROTECT: a revision that was submitted cannot be deleted alone, but deleting the
+    # whole submission (erasure, retention, a course) removes both.
+    revision = models.ForeignKey(Revision, on_delete=models.RESTRICT, related_name="+")
     reflection = models.TextField(blank=True)
     submitted_at = models.DateTimeField(default=timezone.now)
     is_late = models.BooleanField(default=False)
