@@ -26,10 +26,17 @@ class AccessibleErrorsMixin:
 
 
 class DraftForm(AccessibleErrorsMixin, forms.Form):
+    """The writing page's one form: the editor's text and base revision, and the reflection that a
+    submission carries (an autosave posts it too and ignores it; a refused post shows it again)."""
+
     text = forms.CharField(required=False, strip=False, max_length=MAX_TEXT_CHARS, widget=forms.Textarea,
                            error_messages={"max_length": "Your text is too long to save (over %(limit_value)s "
                                                          "characters). It is still in the editor."})
     base_revision = forms.IntegerField(min_value=0, widget=forms.HiddenInput)
+    reflection = forms.CharField(
+        required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 4}),
+        label="Reflection (optional)",
+        help_text="What did you work on in this stage? What would you like feedback on?")
 
     def clean_text(self):
         return self.cleaned_data["text"].replace("\r\n", "\n").replace("\r", "\n")
@@ -59,10 +66,6 @@ class SubmitStageForm(DraftForm):
     """Submitting carries the editor's text, so what the student sees is what is submitted."""
 
     base_revision = forms.IntegerField(min_value=0, required=False, widget=forms.HiddenInput)
-    reflection = forms.CharField(
-        required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 4}),
-        label="Reflection (optional)",
-        help_text="What did you work on in this stage? What would you like feedback on?")
 
     def clean(self):
         data = super().clean()

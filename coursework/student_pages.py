@@ -5,7 +5,7 @@ Views in coursework/views_student.py call these; nothing here writes. Where a su
 `do_submit_stage`, so the page never offers a submission the action would refuse.
 """
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from django.core.paginator import Paginator
 from django.db.models import F, Prefetch
@@ -31,7 +31,6 @@ class WorkState:
     can_submit: bool
     is_resubmission: bool
     editable: bool
-    submitted_stage_ids: set = field(default_factory=set)
 
 
 STATUS_LABELS = dict(Submission.Status.choices)
@@ -66,7 +65,6 @@ def work_state(assignment, stages, submission, stage_submissions, now=None):
         status=status, status_label=STATUS_LABELS[status], stage_submitted=stage_submitted,
         overdue=overdue, closed=closed, can_submit=can_submit, is_resubmission=stage_submitted and can_submit,
         editable=not (stage_submitted and is_last and not assignment.allow_resubmission),
-        submitted_stage_ids=submitted_ids,
     )
 
 
@@ -78,10 +76,6 @@ class AssignmentRow:
     assignment: Assignment
     submission: Submission | None
     state: WorkState
-
-    @property
-    def submitted_late(self):
-        return self.submission is not None and self.submission.submitted_late
 
 
 def student_home(user):

@@ -73,8 +73,10 @@ class AutosaveTests(StudentPagesTestCase):
 
     def test_it_shows_a_plain_form_post_conflict_with_the_unsaved_text(self):
         self.autosave("Saved elsewhere.", 0)
-        response = self.client.post(self.url, {"text": "Typed here without JavaScript.", "base_revision": 0})
+        response = self.client.post(self.url, {"text": "Typed here without JavaScript.", "base_revision": 0,
+                                               "reflection": "Notes for my teacher."})
         self.assertContains(response, "Typed here without JavaScript.", status_code=409)
+        self.assertContains(response, "Notes for my teacher.", status_code=409)
         self.assertContains(response, "changed in another window or tab", status_code=409)
         self.assertContains(response, 'data-conflict="true"', status_code=409)
 
