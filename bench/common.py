@@ -198,3 +198,20 @@ def ensure_web_institution(students=30, log=print):
                            acting_user=None)
     connection.set_schema_to_public()
     return institution
+
+
+def cpu_busy_snapshot():
+    """(busy, total) jiffies of the whole machine from /proc/stat; see busy_fraction()."""
+    try:
+        fields = [int(x) for x in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
+    except (OSError, ValueError):
+        return None
+    idle = fields[3] + (fields[4] if len(fields) > 4 else 0)  # idle + iowait
+    return sum(fields) - idle, sum(fields)
+
+
+def busy_fraction(before, after):
+    """Share of all CPUs busy (anyone's work, ours included) between two snapshots."""
+    if not before or not after or after[1] == before[1]:
+        return None
+    return (after[0] - before[0]) / (after[1] - before[1])

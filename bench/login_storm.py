@@ -18,6 +18,7 @@ most 60 s for the last logins to finish).
 
 import argparse
 import http.client
+import os
 import random
 import re
 import statistics
@@ -181,17 +182,23 @@ def main(argv=None):
         teacher = Browser(port, common.WEB_HOST)
         _, _, path = teacher.log_in("teacher@bench-web.example", common.STUDENT_PASSWORD)
         assert path == "/teacher/", path
-        for _ in range(10):  # warm every worker's templates and connections
-            Browser(port, common.WEB_HOST).request("GET", "/accounts/login/")
+        # Warm every worker (templates, imports, connections, the login path): workers serving a
+        # school day are long-lived. Requests go to whichever worker accepts first, so do plenty.
+        for i in range(4 * args.workers):
+            Browser(port, common.WEB_HOST).log_in(common.student_email(1 + i % args.students),
+                                                 common.STUDENT_PASSWORD)
             teacher.request("GET", "/teacher/")
 
         samples, stop = [], threading.Event()
         steady = threading.Thread(target=steady_client, args=(teacher, "/teacher/", args.interval, stop, samples))
         log(f"Teacher's /teacher/ every {args.interval} s: {args.baseline:.0f} s alone, then with "
             f"{args.students} logins within {args.window:.0f} s ({args.workers} sync workers)")
-        load_before = __import__("os").getloadavg()
+        load_before = os.getloadavg()
+        cpu_before = common.cpu_busy_snapshot()
         steady.start()
         time.sleep(args.baseline)
+        cpu_storm = common.cpu_busy_snapshot()
+        load_storm = os.getloadavg()
         storm_start = time.perf_counter()
         rng = random.Random(args.seed)
         starts = sorted(rng.uniform(0, args.window) for _ in range(args.students))
@@ -215,6 +222,7 @@ def main(argv=None):
         for t in threads:
             t.join(timeout=args.window + 60)
         storm_end = time.perf_counter()
+        cpu_after = common.cpu_busy_snapshot()
         stop.set()
         steady.join(timeout=65)
     finally:
@@ -242,7 +250,13 @@ def main(argv=None):
         "teacher_page_baseline_ms": ms(baseline), "teacher_page_during_storm_ms": ms(during),
         "teacher_page_non_200": len(bad), "steady_interval_s": args.interval,
         "hashers": hashes, "target_login_p95_ms": 1000, "target_hash_ms": 150,
-        "load_average_before": load_before, "load_average_after": __import__("os").getloadavg(),
+        "load_average_before": load_before, "load_average_at_storm": load_storm,
+        "load_average_after": os.getloadavg(),
+        # Whole machine, everyone's work: the teacher alone keeps it nearly idle, so a high baseline
+        # share means other work was running.
+        "cpu_busy_baseline": common.busy_fraction(cpu_before, cpu_storm),
+        "cpu_busy_storm": common.busy_fraction(cpu_storm, cpu_after),
+        "logins": sorted(logins, key=lambda x: x["at"]),
         "machine": common.machine_info(),
     }
     common.write_json("login_storm", data)
@@ -256,6 +270,9 @@ def main(argv=None):
                      ("teacher page, during storm", data["teacher_page_during_storm_ms"])):
         if s:
             log(f"  {label:32s} p50 {s['p50']:6.0f} ms  p95 {s['p95']:6.0f} ms  max {s['max']:6.0f} ms  (n={s['n']})")
+    log(f"  machine CPU busy (everyone): {data['cpu_busy_baseline'] or 0:.0%} before, "
+        f"{data['cpu_busy_storm'] or 0:.0%} during the storm; load average {load_before[0]:.1f} -> "
+        f"{data['load_average_after'][0]:.1f}")
     if errors or bad:
         log(f"  errors: {errors[:5]} non-200 teacher pages: {len(bad)}")
     return data

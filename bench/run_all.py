@@ -23,7 +23,7 @@ from bench import common  # noqa: E402
 
 FULL = {
     "provisioning": ["--institutions", "1000", "--runs", "10", "--profile"],
-    "tenancy_overhead": ["--rounds", "40", "--requests", "1000", "--http-rounds", "4", "--http-seconds", "5"],
+    "tenancy_overhead": ["--rounds", "40", "--requests", "1000", "--http-rounds", "8", "--http-seconds", "4"],
     "login_storm": ["--window", "60", "--students", "30", "--workers", "3"],
 }
 QUICK = {

@@ -1,6 +1,6 @@
 """Requests/s for a database-free page through the whole stack: our tenant middleware vs plain Django.
 
-    .venv/bin/python bench/tenancy_overhead.py [--rounds 15] [--requests 3000] [--http-rounds 4]
+    .venv/bin/python bench/tenancy_overhead.py [--rounds 40] [--requests 1000] [--http-rounds 8] [--http-seconds 4]
 
 Variants (same project, same URLconf, same view: tenants.views.healthz):
 - plain:  bench/settings_plain.py: no tenant middleware, Django's own backend, no tenant router.
@@ -50,8 +50,8 @@ def parse_args(argv=None):
     parser.add_argument("--db", default=DB)
     parser.add_argument("--rounds", type=int, default=40, help="in-process rounds per variant")
     parser.add_argument("--requests", type=int, default=1000, help="requests per in-process round")
-    parser.add_argument("--http-rounds", type=int, default=4, help="wrk rounds per variant (0: skip HTTP)")
-    parser.add_argument("--http-seconds", type=int, default=5, help="length of one wrk round")
+    parser.add_argument("--http-rounds", type=int, default=8, help="wrk rounds per variant (0: skip HTTP)")
+    parser.add_argument("--http-seconds", type=int, default=4, help="length of one wrk round")
     parser.add_argument("--http-connections", type=int, default=4)
     parser.add_argument("--worker", help=argparse.SUPPRESS)
     return parser.parse_args(argv)
