@@ -12,16 +12,6 @@ def home(request):
     return redirect(home_url_for(request.user))
 
 
-@role_required(Role.STUDENT)
-def student_home(request):
-    return render(request, "accounts/student_home.html")
-
-
-@role_required(Role.TEACHER)
-def teacher_home(request):
-    return render(request, "accounts/teacher_home.html")
-
-
 @role_required(Role.PRIVACY_OFFICER)
 def privacy_officer_home(request):
     return render(request, "accounts/privacy_officer_home.html")

@@ -20,9 +20,9 @@ from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
 from coursework.actions import revision_text
+from coursework.anchors import locate_comment, splices_between
 from coursework.diffing import word_diff
 from coursework.models import Assignment, Revision
-from coursework.revisions import locate_anchor
 
 HISTORY_SHOWN = 30
 
@@ -60,31 +60,12 @@ def comments_of(submission):
     return list(submission.comments.select_related("author").annotate(revision_number=F("revision__number")))
 
 
-def _splices(submission, first, last):
-    """{n: splice of revision n-1 → n} for first < n <= last, from row lengths alone (one query)."""
-    rows = list(Revision.objects.filter(submission=submission, number__gte=first, number__lte=last)
-                .order_by("number").values_list("number", "keyframe", "prefix", "suffix", "length"))
-    lengths = {number: length for number, _, _, _, length in rows}
-    splices = {}
-    for number, keyframe, prefix, suffix, length in rows:
-        if number == first:
-            continue
-        old = lengths.get(number - 1, 0)
-        # A keyframe stores the whole text: treat it as replacing everything (found again by quote).
-        splices[number] = (old, 0, 0, length) if keyframe else (old, prefix, suffix, length - prefix - suffix)
-    return splices
-
-
 def place_comments(submission, text, shown, comments):
     earlier = [c.revision_number for c in comments if c.revision_number < shown]
-    splices = _splices(submission, min(earlier), shown) if earlier else {}
+    splices = splices_between(submission, min(earlier), shown) if earlier else {}
     placed = []
     for comment in comments:
-        if comment.revision_number < shown:
-            chain = [splices[n] for n in range(comment.revision_number + 1, shown + 1) if n in splices]
-        else:
-            chain = []
-        where = locate_anchor(text, comment.anchor_start, comment.anchor_end, comment.quote, chain)
+        where = locate_comment(text, comment, min(comment.revision_number, shown), splices, shown)
         placed.append(PlacedComment(comment, *(where or (None, None))))
     placed.sort(key=lambda p: (p.outdated, p.start or 0, p.comment.pk))
     return placed

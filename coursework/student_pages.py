@@ -12,8 +12,8 @@ from django.db.models import F, Prefetch
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
+from coursework.anchors import locate_comment, splices_between
 from coursework.models import Assignment, Comment, Course, Revision, RubricScore, StageSubmission, Submission
-from coursework.revisions import locate_anchor
 
 # --- Where a student's work stands ------------------------------------------------------------------
 
@@ -173,32 +173,13 @@ def plain_number(value):
 
 
 def place_comments(submission, text, comments):
-    """Map each comment's anchor from the revision it was made on to the current text.
-
-    Each later revision is a splice (prefix, suffix, inserted) of the one before; its row gives
-    everything `map_anchor` needs without reading the text: the old length is the previous row's
-    `length`, the inserted length is `length - prefix - suffix`. A keyframe row stores the whole
-    text, not a splice, so a comment with a keyframe after it is found again by its quote (the
-    occurrence nearest its old place) instead.
-    """
+    """Map each comment's anchor from the revision it was made on to the current text."""
     if not comments:
         return []
-    oldest = min(comment.revision_number for comment in comments)
-    rows = list(Revision.objects.filter(submission=submission, number__gte=oldest,
-                                        number__lte=submission.revision_number)
-                .order_by("number").values_list("number", "keyframe", "prefix", "suffix", "length"))
-    splices, previous_length = {}, None  # revision number -> its splice, None for a keyframe
-    for number, keyframe, prefix, suffix, length in rows:
-        splices[number] = None if keyframe or previous_length is None else (
-            previous_length, prefix, suffix, length - prefix - suffix)
-        previous_length = length
-    placed = []
-    for comment in comments:
-        chain = [splices.get(n) for n in range(comment.revision_number + 1, submission.revision_number + 1)]
-        if any(step is None for step in chain):
-            chain = []  # a keyframe (or a missing row) in between: locate by quote near the old place
-        span = locate_anchor(text, comment.anchor_start, comment.anchor_end, comment.quote, chain)
-        placed.append(PlacedComment(0, comment, span))
+    latest = submission.revision_number
+    splices = splices_between(submission, min(comment.revision_number for comment in comments), latest)
+    placed = [PlacedComment(0, comment, locate_comment(text, comment, comment.revision_number, splices, latest))
+              for comment in comments]
     placed.sort(key=lambda p: (p.span is None, p.span or (0, 0), p.comment.pk))
     for number, item in enumerate(placed, start=1):
         item.number = number
