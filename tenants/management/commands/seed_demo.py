@@ -4,6 +4,9 @@ Idempotent: every institution and person is looked up first and created only whe
 a password is set only on an account that has none, so a second run changes nothing (and a
 password someone changed in the demo is kept). Everything goes through the same actions the
 product uses (tenants.actions, accounts.actions), so the demo exercises the real paths.
+
+Each institution also gets teacher1's demo course with work in every state (coursework/demo.py),
+made once: it is skipped when teacher1 already has the course.
 """
 
 from django.core.management.base import BaseCommand
@@ -12,6 +15,7 @@ from django_tenants.utils import get_public_schema_name, schema_context, tenant_
 
 from accounts.actions import do_create_user, do_set_password
 from accounts.models import Role, User
+from coursework.demo import ensure_demo_coursework
 from tenants.actions import do_create_institution
 from tenants.models import Institution, ProvisioningJob
 from tenants.provisioning import provision
@@ -84,13 +88,17 @@ class Command(BaseCommand):
         password = opts["password"]
         self._ensure_operator(password)
         created = 0
+        courses = []
         for offset, spec in enumerate(INSTITUTIONS):
             institution = self._ensure_institution(spec)
             with tenant_context(institution):
                 created += self._ensure_people(spec, offset * 5, password)
+                if self._ensure_coursework(spec):
+                    courses.append(spec["slug"])
         connection.set_schema_to_public()
         if opts["verbosity"] >= 1:
-            self.stdout.write(f"Demo data ready ({created} accounts created).")
+            made = f"demo course created at {', '.join(courses)}" if courses else "demo courses already there"
+            self.stdout.write(f"Demo data ready ({created} accounts created; {made}).")
 
     def _ensure_operator(self, password):
         with schema_context(get_public_schema_name()):
@@ -124,3 +132,12 @@ class Command(BaseCommand):
                 # The provisioning job creates the institution admin without a password.
                 do_set_password(user, password, acting_user=None)
         return created
+
+    def _ensure_coursework(self, spec):
+        """teacher1's course with all 30 students (coursework/demo.py). True when it was created now."""
+        slug = spec["slug"]
+        teacher = User.objects.get(email=f"teacher1@{slug}.example")
+        emails = [f"student{n:02d}@{slug}.example" for n in range(1, STUDENTS_PER_INSTITUTION + 1)]
+        students = list(User.objects.filter(email__in=emails).order_by("email"))
+        course = ensure_demo_coursework(teacher=teacher, students=students, school=spec["name"], seed=slug)
+        return course is not None
