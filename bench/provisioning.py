@@ -13,6 +13,7 @@ after each run. --profile adds where the time goes inside clone_schema() and mig
 """
 
 import argparse
+import os
 import sys
 import time
 from pathlib import Path
@@ -94,6 +95,17 @@ def provision_one(method, slug):
         "steps": step_times,
         "schema": institution.schema_name,
     }
+
+
+def _kinds(diffs):
+    """How many differences of each kind ("relations", "constraints", "row_ids", ...)."""
+    kinds = {}
+    for line in diffs:
+        if line.startswith("..."):
+            continue
+        kind = line.split(":", 1)[0].split("[", 1)[0]
+        kinds[kind] = kinds.get(kind, 0) + 1
+    return kinds
 
 
 def check_admin(schema_name, email):
@@ -224,6 +236,7 @@ def main(argv=None):
     profile = profile_clone_and_migrate(log) if args.profile else None
 
     results = {m: [] for m in methods}
+    load_before, cpu_before = os.getloadavg(), common.cpu_busy_snapshot()
     log(f"Timing provision() {args.runs}x per method, interleaved: {', '.join(methods)}")
     try:
         for run in range(args.runs):
@@ -265,6 +278,7 @@ def main(argv=None):
             "catalog_differences": len(diffs),
             "catalog_differences_ignoring_casts": len(runs[0]["catalog_differences_ignoring_casts"]),
             "catalog_differences_sample": diffs[:8],
+            "catalog_difference_kinds": _kinds(diffs),
             "catalog_same_in_every_run": all(r["catalog_differences"] == diffs for r in runs),
         }
     fastest = min(summary, key=lambda m: summary[m]["provision_s"]["p50"])
@@ -276,6 +290,8 @@ def main(argv=None):
         "fastest": fastest,
         "target_s": 1.0,
         "profile": profile,
+        "load_average_before": load_before, "load_average_after": os.getloadavg(),
+        "cpu_busy_during_runs": common.busy_fraction(cpu_before, common.cpu_busy_snapshot()),
         "machine": common.machine_info(),
     }
     common.write_json("provisioning", data)

@@ -54,8 +54,10 @@ def git_state():
     def git(*args):
         return subprocess.run(["git", *args], cwd=common.REPO, capture_output=True, text=True).stdout.strip()
 
-    dirty = git("status", "--porcelain", "--untracked-files=no")
-    return f"{git('rev-parse', '--short', 'HEAD')}{' + uncommitted changes' if dirty else ''}"
+    # Other people's work in progress shares the checkout: name what is uncommitted.
+    dirty = [line[3:] for line in git("status", "--porcelain", "--untracked-files=no").splitlines()]
+    shown = ", ".join(dirty[:6]) + (f" and {len(dirty) - 6} more" if len(dirty) > 6 else "")
+    return f"{git('rev-parse', '--short', 'HEAD')}" + (f" (uncommitted changes in {shown})" if dirty else "")
 
 
 def summary_rows(results):
@@ -124,7 +126,9 @@ def markdown(results, commands, seconds, quick):
     if p:
         lines += ["", "## Provisioning", "",
                   f"{p['institutions_present']} institution schemas present ({p['pg_class_rows']} rows in pg_class); "
-                  f"{p['runs']} runs per method, interleaved; each job on a fresh connection. Whole `provision()` job "
+                  f"{p['runs']} runs per method, interleaved; each job on a fresh connection. Load average "
+                  f"{p['load_average_before'][0]:.1f} -> {p['load_average_after'][0]:.1f}, machine CPU busy "
+                  f"{(p['cpu_busy_during_runs'] or 0):.0%} (everyone's work). Whole `provision()` job "
                   "(schema, admin, open):", "",
                   "| Method | Median | Min | Max | Schema step (median) | Admin step | First run | "
                   "Catalog differences vs template (ignoring casts) |",
@@ -135,9 +139,17 @@ def markdown(results, commands, seconds, quick):
                 f"{fmt_ms(s['provision_s']['max'])} | {fmt_ms(s['schema_step_s']['p50'])} | "
                 f"{fmt_ms(s['admin_step_s']['p50'])} | {fmt_ms(s['first_run_s'])} | "
                 f"{s['catalog_differences']} ({s['catalog_differences_ignoring_casts']}) |")
+        lines += ["", "Catalog comparison (bench/catalog.py) of each new schema, right after provisioning, with the "
+                  "template: relations, columns, defaults, identities, constraints (and whether foreign keys point "
+                  "into the schema itself), indexes, sequences and their state, comments, grants, and the rows of "
+                  "the tables the template fills. `row_ids`: the same rows numbered otherwise (a template migrated "
+                  "step by step as migrations arrived vs a schema migrated at once); differences that vanish "
+                  "\"ignoring casts\" are the same predicate written with its casts elsewhere after being parsed "
+                  "again."]
         for method, s in p["methods"].items():
             if s["catalog_differences_sample"]:
-                lines += ["", f"{method}, first differences:", ""]
+                kinds = ", ".join(f"{k} {n}" for k, n in s.get("catalog_difference_kinds", {}).items())
+                lines += ["", f"{method}: {s['catalog_differences']} differences ({kinds}); first ones:", ""]
                 lines += [f"- `{d[:200]}`" for d in s["catalog_differences_sample"][:6]]
         prof = p.get("profile")
         if prof:
@@ -151,7 +163,9 @@ def markdown(results, commands, seconds, quick):
     t = results.get("tenancy_overhead")
     if t:
         lines += ["", "## Tenancy overhead (GET /healthz, no database)", "",
-                  f"Load average before/after: {t['load_average_before']} / {t['load_average_after']}.", ""]
+                  f"Load average {t['load_average_before'][0]:.1f} -> {t['load_average_after'][0]:.1f}; machine "
+                  f"CPU busy {(t['cpu_busy_during_runs'] or 0):.0%} (everyone's work; the in-process rounds "
+                  "alone keep one of the two cores busy, i.e. ~50 %).", ""]
         for label, key in (("In-process WSGI (wall clock)", "in_process"),
                            ("In-process WSGI (per CPU second of the serving process)", "in_process_cpu"),
                            ("gunicorn, 2 sync workers, wrk -t1 -c4 on loopback", "http")):
@@ -173,8 +187,10 @@ def markdown(results, commands, seconds, quick):
         lines += ["", "## Login storm", "",
                   f"gunicorn, {s['gunicorn_sync_workers']} sync workers; {s['students']} students log in at random "
                   f"moments within {s['window_s']:.0f} s while a signed-in teacher fetches /teacher/ every "
-                  f"{s['steady_interval_s']} s. Load average before/after: {s['load_average_before']} / "
-                  f"{s['load_average_after']}.", "",
+                  f"{s['steady_interval_s']} s. Load average {s['load_average_before'][0]:.1f} -> "
+                  f"{s['load_average_after'][0]:.1f}; machine CPU busy (everyone's work) "
+                  f"{(s['cpu_busy_baseline'] or 0):.0%} before the storm, {(s['cpu_busy_storm'] or 0):.0%} during it.",
+                  "",
                   "| Latency | n | p50 | p95 | max |", "| --- | --- | --- | --- | --- |"]
         for label, key in (("Login: POST to /student/ shown", "login_post_to_student_ms"),
                            ("Login incl. GET login page", "login_with_login_page_ms"),

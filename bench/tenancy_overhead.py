@@ -270,14 +270,17 @@ def main(argv=None):
 
     connection.close()
 
-    load_before = os.getloadavg()
+    load_before, cpu_before = os.getloadavg(), common.cpu_busy_snapshot()
     log(f"In-process WSGI, GET {PATH} Host: {common.WEB_HOST}: {args.rounds} rounds x {args.requests} requests")
     wsgi = in_process(args, log)
     http = over_http(args, log) if args.http_rounds > 0 else None
     data = {"path": PATH, "in_process": wsgi["wall"], "in_process_cpu": wsgi["cpu"], "http": http, "target_ratio": 0.9,
             "requests_per_round": args.requests, "http_seconds": args.http_seconds,
             "http_connections": args.http_connections, "machine": common.machine_info(),
-            "load_average_before": load_before, "load_average_after": os.getloadavg()}
+            "load_average_before": load_before, "load_average_after": os.getloadavg(),
+            # Whole machine, everyone's work. In-process rounds keep one core busy (~50 %), the HTTP
+            # rounds both; more than that is other work sharing the machine.
+            "cpu_busy_during_runs": common.busy_fraction(cpu_before, common.cpu_busy_snapshot())}
     common.write_json("tenancy_overhead", data)
 
     log("")
