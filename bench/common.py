@@ -9,52 +9,44 @@ import os
 import statistics
 import sys
 from pathlib import Path
-from urllib.parse import urlparse
+from urllib.parse import parse_qs, urlparse, urlunparse
 
 REPO = Path(__file__).resolve().parent.parent
 RESULTS = REPO / "bench" / "results"
 PYTHON = sys.executable
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
-
-
-def _pg_server():
-    """The PostgreSQL server: BENCH_PG, else DATABASE_URL's server (dev.py bench), else the local one.
-    Only the server is taken from DATABASE_URL: the benches use their own scribetree_bench* databases."""
-    if os.environ.get("BENCH_PG"):
-        return os.environ["BENCH_PG"]
-    url = os.environ.get("DATABASE_URL")
-    if url:
-        p = urlparse(url)
-        auth = p.username or "postgres"
-        if p.password:
-            auth += f":{p.password}"
-        return f"{p.scheme}://{auth}@{p.hostname}:{p.port or 5432}"
-    return "postgres://postgres@127.0.0.1:5432"
-
-
-PG_SERVER = _pg_server()
 BENCH_SECRET_KEY = "bench-only-secret-key-not-for-production-0123456789abcdefghijklmnop"
 
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
 
+def _server_url():
+    """The PostgreSQL server: BENCH_PG, else DATABASE_URL's server (dev.py bench), else the local
+    one. Only the server is taken from these: the benches use their own scribetree_bench* databases."""
+    return (os.environ.get("BENCH_PG") or os.environ.get("DATABASE_URL")
+            or "postgres://postgres@127.0.0.1:5432/postgres")
+
+
 def database_url(name):
-    url = f"{PG_SERVER.rstrip('/')}/{name}"
-    host = urlparse(url).hostname
-    if host not in LOOPBACK:
-        raise SystemExit(f"Benchmarks run against loopback only, not {host!r}.")
-    if not name.startswith("scribetree_bench"):
+    """URL of database `name` on the bench server, which must be on this machine (loopback or a
+    Unix socket, as dev.py's embedded PostgreSQL uses)."""
+    parsed = urlparse(_server_url())
+    socket_dir = parse_qs(parsed.query).get("host", [""])[0]
+    local = parsed.hostname in LOOPBACK or (parsed.hostname is None and (not socket_dir or socket_dir.startswith("/")))
+    if not local:
+        raise SystemExit(f"Benchmarks run against a local PostgreSQL only, not {parsed.hostname!r}.")
+    if not name.startswith("scribetree_bench") and name != "postgres":
         raise SystemExit("Bench databases are named scribetree_bench*: refusing to use another database.")
-    return url
+    return urlunparse(parsed._replace(path=f"/{name}"))
 
 
 def ensure_database(name):
     """Create the bench database if it is missing. Returns True when it was created."""
     import psycopg
 
-    database_url(name)  # loopback and name checks
-    with psycopg.connect(f"{PG_SERVER.rstrip('/')}/postgres", autocommit=True) as conn:
+    database_url(name)  # local server and name checks
+    with psycopg.connect(database_url("postgres"), autocommit=True) as conn:
         exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
         if not exists:
             conn.execute(f'CREATE DATABASE "{name}"')

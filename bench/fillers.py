@@ -10,6 +10,8 @@ import re
 import subprocess
 import time
 
+from bench.common import database_url
+
 BATCH = 10  # schemas per transaction: ~90 relations each, well inside max_locks_per_transaction=64
 SLUG_PREFIX = "bench-fill-"
 
@@ -46,8 +48,7 @@ def ensure_fillers(count, *, log=print):
 
     started = time.perf_counter()
     template = settings.TENANT_BASE_SCHEMA
-    db_url = settings.DATABASES["default"]
-    url = f"postgres://{db_url['USER']}@{db_url['HOST']}:{db_url['PORT']}/{db_url['NAME']}"
+    url = database_url(settings.DATABASES["default"]["NAME"])
     connection.set_schema_to_public()
     with connection.cursor() as cursor:
         want = template_fingerprint(cursor, template)
