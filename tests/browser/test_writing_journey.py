@@ -99,9 +99,11 @@ def test_it_carries_an_essay_from_first_word_to_released_feedback(live_server_ur
     expect(page.locator("mark.anchor")).to_have_text("teenagers sleep later")
     page.get_by_role("radio", name="Clear (3 points)").check()
     page.get_by_role("button", name="Save rubric scores").click()
+    expect(page.locator("#feedback [role=status]")).to_have_text("Rubric scores saved.")  # swapped in
     expect(page.get_by_text("Rubric total: 3 of 3")).to_be_visible()
     page.get_by_label("Grade").fill("9")
     page.get_by_role("button", name="Save grade and comment").click()
+    expect(page.locator("#feedback [role=status]")).to_have_text("Grade and comment saved.")
     page.get_by_role("button", name="Release feedback to Kit Student").click()
     expect(page.locator("#feedback .notice").first).to_contain_text("Released on")
 
