@@ -23,7 +23,7 @@ from bench import common  # noqa: E402
 
 FULL = {
     "provisioning": ["--institutions", "1000", "--runs", "10", "--profile"],
-    "tenancy_overhead": ["--rounds", "40", "--requests", "1000", "--http-rounds", "8", "--http-seconds", "4"],
+    "tenancy_overhead": ["--rounds", "100", "--requests", "400", "--http-rounds", "8", "--http-seconds", "4"],
     "login_storm": ["--window", "60", "--students", "30", "--workers", "3"],
 }
 QUICK = {
@@ -81,7 +81,8 @@ def summary_rows(results):
             ours, stock = r["ours"]["ratio_to_plain_median"], r["stock"]["ratio_to_plain_median"]
             rows.append((f"/healthz req/s vs plain Django, {label}", ">= 90 %",
                          f"ours {ours:.1%} ({r['ours']['req_per_s_median']:.0f} vs "
-                         f"{r['plain']['req_per_s_median']:.0f}/s); stock {stock:.1%}",
+                         f"{r['plain']['req_per_s_median']:.0f}/s; best rounds "
+                         f"{r['ours'].get('ratio_of_best_rounds', float('nan')):.1%}); stock {stock:.1%}",
                          "yes" if ours >= 0.9 else "no"))
     s = results.get("login_storm")
     if s:
@@ -173,11 +174,12 @@ def markdown(results, commands, seconds, quick):
             if not r:
                 continue
             lines += [f"{label}:", "", "| Variant | req/s median | min | max | ratio to plain (median of rounds) | "
-                      "per-round ratio range |", "| --- | --- | --- | --- | --- | --- |"]
+                      "per-round ratio range | ratio of best rounds |", "| --- | --- | --- | --- | --- | --- | --- |"]
             for variant, v in r.items():
                 lines.append(f"| {variant} | {v['req_per_s_median']:.0f} | {v['req_per_s_min']:.0f} | "
                              f"{v['req_per_s_max']:.0f} | {v['ratio_to_plain_median']:.3f} | "
-                             f"{v['ratio_to_plain_min']:.2f}-{v['ratio_to_plain_max']:.2f} |")
+                             f"{v['ratio_to_plain_min']:.2f}-{v['ratio_to_plain_max']:.2f} | "
+                             f"{v.get('ratio_of_best_rounds', float('nan')):.3f} |")
             lines.append("")
         lines.append("plain: bench/settings_plain.py; ours: scribetree.settings (InstitutionMiddleware); stock: "
                      "bench/settings_stock.py (django-tenants' TenantMainMiddleware).")
