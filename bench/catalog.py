@@ -125,6 +125,8 @@ def non_empty_tables(schema):
     return full
 
 
+# Lists whose items are named by their first field (others: by table and name).
+_NAMED_BY_FIRST = {"relations", "sequences", "indexes", "functions", "types"}
 _CAST = re.compile(r"::[a-z ]+(\[\])?|[()]")
 
 
@@ -151,8 +153,17 @@ def differences(expected, actual, *, limit=20, ignore_casts=False):
             continue
         if isinstance(a, list) and isinstance(b, list):
             sa, sb = set(a), set(b)
-            found += [f"{key}: missing {item}" for item in sorted(sa - sb, key=repr)]
-            found += [f"{key}: extra   {item}" for item in sorted(sb - sa, key=repr)]
+            # Pair an item that is only on one side with its namesake on the other: "changed".
+            width = 1 if key in _NAMED_BY_FIRST else 2
+            only_a = {item[:width]: item for item in sa - sb}
+            only_b = {item[:width]: item for item in sb - sa}
+            for name in sorted(only_a.keys() | only_b.keys(), key=repr):
+                if name in only_a and name in only_b:
+                    found.append(f"{key}: changed {only_a[name]} -> {only_b[name]}")
+                elif name in only_a:
+                    found.append(f"{key}: missing {only_a[name]}")
+                else:
+                    found.append(f"{key}: extra   {only_b[name]}")
             if sa == sb:
                 found.append(f"{key}: same items in another order")
         elif isinstance(a, dict) and isinstance(b, dict):

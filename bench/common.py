@@ -8,6 +8,7 @@ import json
 import os
 import statistics
 import sys
+import time
 from pathlib import Path
 from urllib.parse import parse_qs, urlparse, urlunparse
 
@@ -114,6 +115,7 @@ def summary(values):
 def write_json(name, data):
     RESULTS.mkdir(parents=True, exist_ok=True)
     path = RESULTS / f"{name}.json"
+    data = {**data, "generated_at": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())}
     path.write_text(json.dumps(data, indent=2, default=str) + "\n")
     return path
 

@@ -103,7 +103,7 @@ def summary_rows(results):
     return rows
 
 
-def markdown(results, commands, seconds, quick):
+def markdown(results, commands, seconds, quick, plan):
     now = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC")
     machine = common.machine_info()
     lines = [
@@ -121,7 +121,12 @@ def markdown(results, commands, seconds, quick):
     ]
     lines += [f"| {a} | {b} | {c} | {d} |" for a, b, c, d in summary_rows(results)]
     lines += ["", "Commands:", ""]
-    lines += [f"- `{' '.join(['.venv/bin/python', *c[1:]])}` ({seconds[n]:.0f} s)" for n, c in commands.items()]
+    for name in plan:
+        command = " ".join([".venv/bin/python", f"bench/{name}.py", *plan[name]])
+        if name in commands:
+            lines.append(f"- `{command}` ({seconds[name]:.0f} s)")
+        elif name in results:
+            lines.append(f"- `{command}` (not run this time: results of {results[name].get('generated_at', '?')})")
 
     p = results.get("provisioning")
     if p:
@@ -227,7 +232,7 @@ def main(argv=None):
         if name not in names and (common.RESULTS / f"{name}.json").exists():
             results[name] = json.loads((common.RESULTS / f"{name}.json").read_text())
     results = {k: v for k, v in results.items() if v}
-    report = markdown(results, commands, seconds, args.quick)
+    report = markdown(results, commands, seconds, args.quick, plan)
     path = common.RESULTS / "latest.md"
     path.write_text(report)
     log("\n" + "\n".join(f"{a:55s} {b:10s} {c}  [{d}]" for a, b, c, d in summary_rows(results)))
