@@ -1,0 +1,1 @@
+"""Integrations with institutions' systems: one Django app per integration (sso, scim, oneroster, lti)."""

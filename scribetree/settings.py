@@ -61,7 +61,10 @@ TENANT_APPS = [
     *_BOTH,
     "coursework",
     "privacy",
-    "integrations",
+    # One app per integration, each with its own models and migrations (docs/architecture.md).
+    "integrations.sso",
+    "integrations.scim",
+    "integrations.oneroster",
 ]
 INSTALLED_APPS = list(SHARED_APPS) + [app for app in TENANT_APPS if app not in SHARED_APPS]
 
