@@ -27,7 +27,8 @@ TEST_INSTITUTIONS = [
 
 def fingerprint():
     digest = hashlib.sha256()
-    for path in sorted(ROOT.glob("*/migrations/*.py")):
+    migrations = [*ROOT.glob("*/migrations/*.py"), *ROOT.glob("integrations/*/migrations/*.py")]
+    for path in sorted(migrations):
         digest.update(path.read_bytes())
     digest.update(Path(__file__).read_bytes())
     digest.update((ROOT / "tenants" / "provisioning.py").read_bytes())
