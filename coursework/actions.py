@@ -216,15 +216,27 @@ def get_or_start_submission(assignment, student):
     return submission
 
 
-@transaction.atomic
-def do_save_draft(submission, text, *, base_revision, acting_user, process=None):
+def do_save_draft(submission, text, *, base_revision, acting_user, process=None, locked=False):
     """Autosave. `base_revision` is the revision number the editor started from.
 
     The row is locked and compared inside one transaction: two tabs saving at once cannot both
     win; the second one gets SaveConflict and is told. Saving unchanged text makes no revision.
+    `locked=True` says the caller already holds `submission`'s row lock in its own transaction
+    (coursework.access.lock_own_submission), so the row is not read again and no savepoint is
+    made: on the autosave hot path each of those was a round trip.
     """
+    if not locked:
+        with transaction.atomic():
+            submission = Submission.objects.select_for_update().get(pk=submission.pk)
+            return _save_locked_draft(submission, text, base_revision=base_revision, acting_user=acting_user,
+                                      process=process)
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("do_save_draft(locked=True) needs the caller's transaction holding the row lock.")
+    return _save_locked_draft(submission, text, base_revision=base_revision, acting_user=acting_user, process=process)
+
+
+def _save_locked_draft(locked, text, *, base_revision, acting_user, process):
     process = process or {}
-    locked = Submission.objects.select_for_update().get(pk=submission.pk)
     if locked.revision_number != base_revision:
         raise SaveConflict(locked.revision_number)
     if locked.text == text and locked.revision_number > 0:
@@ -447,7 +459,7 @@ def check_allocate_peer_reviews(assignment, *, acting_user, seed=None):
 
 # --- Student side ----------------------------------------------------------------------------------
 
-def check_save_draft(submission, text, *, base_revision, acting_user, process=None):
+def check_save_draft(submission, text, *, base_revision, acting_user, process=None, locked=False):
     """`do_save_draft`, except that a save whose text is already the saved text is not a conflict.
 
     That happens when an editor's save reached the server but its response was lost (the network
@@ -456,9 +468,9 @@ def check_save_draft(submission, text, *, base_revision, acting_user, process=No
     """
     try:
         return do_save_draft(submission, text, base_revision=base_revision, acting_user=acting_user,
-                             process=process)
+                             process=process, locked=locked)
     except SaveConflict:
-        current = Submission.objects.get(pk=submission.pk)
+        current = submission if locked else Submission.objects.get(pk=submission.pk)
         if current.text == text:
             return current, None
         raise

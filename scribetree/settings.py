@@ -205,6 +205,11 @@ MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Scribe Tree"
 USERSESSIONS_TRACK_ACTIVITY = False
 # A school day: a session survives from first bell to the end of after-school clubs.
+# With a shared cache (Redis), sessions are read from it and written through to the database: one
+# query less on every request (bench/profile_request.py). Never with the per-process memory cache:
+# a session ended in one process (logout, deactivation) would live on in the others' caches.
+SESSION_ENGINE = ("django.contrib.sessions.backends.cached_db" if _redis_cache
+                  else "django.contrib.sessions.backends.db")
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 12 * 60 * 60)
 # Host-only cookies (no Domain attribute): a Northside cookie is never sent to Riverside, and the
 # session row lives in Northside's schema anyway.
