@@ -24,7 +24,7 @@ from urllib.parse import urlencode
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import setup_django  # noqa: E402
+from bench.common import bench_cache_url, setup_django  # noqa: E402
 
 
 def parse_args(argv=None):
@@ -51,7 +51,7 @@ def backend_ticks():
 
 def main(argv=None):
     args = parse_args(argv)
-    setup_django(args.db)
+    setup_django(args.db, CACHE_URL=bench_cache_url())  # Redis as in production, when it answers
     import django
 
     django.setup()

@@ -30,12 +30,15 @@ class CourseDashboardTests(TeacherTestCase):
         self.write(cleo, "Still writing.", assignment=self.journal)
         response = self.tara.get(self.path)
         journal = self.progress_of(response, self.journal)
-        self.assertEqual([row.student for row in journal.not_started], [nia])
+        self.assertEqual([row.student_id for row in journal.not_started], [nia.pk])
         self.assertEqual([s.kind for s in journal.not_started[0].missed_stages], ["draft"])
-        self.assertEqual([row.student for row in journal.behind], [cleo])
-        self.assertEqual([row.student for row in journal.late], [sam])
-        self.assertEqual([row.student for row in journal.awaiting], [sam])
+        self.assertEqual([row.student_id for row in journal.behind], [cleo.pk])
+        self.assertEqual([row.student_id for row in journal.late], [sam.pk])
+        self.assertEqual([row.student_id for row in journal.awaiting], [sam.pk])
         self.assertContains(response, f'href="/teach/submissions/{sams.pk}/"')
+        self.assertContains(response, "<h3>Not started (1)</h3>", html=False)
+        self.assertContains(response, f"{nia.full_name} <span class=\"tag alert\">overdue: draft</span>")
+        self.assertContains(response, f'<a href="/teach/submissions/{sams.pk}/">{sam.full_name}</a>: draft')
         essay = self.progress_of(response, self.essay)
         self.assertEqual(len(essay.not_started), 3)
         self.assertEqual(essay.behind, [])
@@ -75,3 +78,13 @@ class CourseDashboardTests(TeacherTestCase):
         do_create_assignment(self.course, title="Secret plan", prompt="x", due_at=timezone.now() + timedelta(days=3),
                              acting_user=self.person("teacher"))
         self.assertContains(self.tara.get(self.path), "Draft, not published")
+
+    def test_it_escapes_what_people_typed(self):
+        from accounts.actions import do_update_person
+
+        nia = self.new_student(1)
+        do_update_person(nia, full_name="<b>Nia</b>", acting_user=self.person("admin"))
+        self.write(nia, "Draft.", assignment=self.journal)
+        response = self.tara.get(self.path)
+        self.assertContains(response, "&lt;b&gt;Nia&lt;/b&gt;")
+        self.assertNotContains(response, "<b>Nia</b>")
