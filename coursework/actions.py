@@ -180,6 +180,72 @@ def do_create_assignment(course, *, title, prompt, due_at, stages=(), acting_use
     return assignment
 
 
+ASSIGNMENT_DESIGN_FIELDS = {"title", "prompt", "instructions", "due_at", "late_policy", "late_penalty_percent_per_day",
+                            "min_words", "max_words", "rubric", "max_points", "allow_resubmission"}
+
+
+class DesignLocked(ValidationError):
+    pass
+
+
+@transaction.atomic
+def do_update_assignment(assignment, *, stages=None, acting_user, **fields):
+    """Change an assignment's design (audited field by field).
+
+    Stages keep their rows, because submissions point at them: due dates can always move, but which
+    stages there are can change only until a student has started writing. The rubric can change
+    only until someone has been scored against it (the scores would point at another rubric's levels).
+    """
+    unknown = set(fields) - ASSIGNMENT_DESIGN_FIELDS
+    if unknown:
+        raise ValueError(f"Not part of an assignment's design: {sorted(unknown)}")
+    assignment = Assignment.objects.select_for_update().get(pk=assignment.pk)
+    if "rubric" in fields and fields["rubric"] != assignment.rubric and \
+            RubricScore.objects.filter(submission__assignment=assignment).exists():
+        raise DesignLocked({"rubric": "Work has already been scored with the current rubric, so it stays."})
+    with acting_as(acting_user):
+        for name, value in fields.items():
+            setattr(assignment, name, value)
+        assignment.full_clean()
+        if assignment.min_words and assignment.max_words and assignment.min_words > assignment.max_words:
+            raise ValidationError({"min_words": "The minimum is above the maximum."})
+        assignment.save()
+        if stages is not None:
+            _update_stages(assignment, list(stages) or [(Stage.Kind.FINAL, assignment.due_at)])
+    return assignment
+
+
+def _update_stages(assignment, stages):
+    existing = list(assignment.stages.all())
+    if [stage.kind for stage in existing] == [kind for kind, _ in stages]:
+        for stage, (_, due_at) in zip(existing, stages, strict=True):
+            if stage.due_at != due_at:
+                stage.due_at = due_at
+                stage.save(update_fields=["due_at"])
+        return
+    if assignment.submissions.filter(revision_number__gt=0).exists():
+        raise DesignLocked({"stages": "Students have started writing, so the stages stay as they are "
+                                      "(their due dates can still change)."})
+    assignment.stages.all().delete()  # only empty submissions point at them (current_stage is SET_NULL)
+    for position, (kind, due_at) in enumerate(stages):
+        Stage.objects.create(assignment=assignment, kind=kind, position=position, due_at=due_at)
+
+
+@transaction.atomic
+def do_update_course(course, *, title, term, code="", new_sections=(), acting_user):
+    """Rename a course and add sections (existing sections keep their students)."""
+    with acting_as(acting_user):
+        course.title, course.term, course.code = title.strip(), term.strip(), code.strip()
+        course.full_clean()
+        course.save(update_fields=["title", "term", "code"])
+        known = {name.lower() for name in course.sections.values_list("name", flat=True)}
+        for name in new_sections:
+            if name.strip() and name.strip().lower() not in known:
+                Section.objects.create(course=course, name=name.strip())
+                known.add(name.strip().lower())
+    return course
+
+
 @transaction.atomic
 def do_publish_assignment(assignment, *, acting_user):
     with acting_as(acting_user):
