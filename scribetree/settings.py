@@ -152,7 +152,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 _redis_cache = env_str("CACHE_URL", "")
 CACHES = {
     "default": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache"
+        "BACKEND": "scribetree.cache.ScribeRedisCache"
         if _redis_cache
         else "django.core.cache.backends.locmem.LocMemCache",
         "LOCATION": _redis_cache or "scribetree",
@@ -161,7 +161,7 @@ CACHES = {
     },
     # Platform-wide values only (the host directory's generation): plain keys, no schema prefix.
     "platform": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache"
+        "BACKEND": "scribetree.cache.ScribeRedisCache"
         if _redis_cache
         else "django.core.cache.backends.locmem.LocMemCache",
         "LOCATION": _redis_cache or "scribetree-platform",
