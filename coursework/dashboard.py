@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
+from coursework import freshness
 from coursework.models import Assignment, Course, Enrolment, PeerReviewSettings, Rubric, StageSubmission, Submission
 
 # Submitted work whose newest submission has had no released feedback yet (a resubmission after
@@ -221,6 +222,29 @@ def _card(item, review_url, assignment_url):
         f": {_kinds(row.late_stages)}" if row.late_stages else "")))
     parts.append("</section>")
     return "".join(parts)
+
+
+CARDS_SECONDS = 300  # at most; also bounds how long a change that missed `freshness` could show
+
+
+def course_cards(course, *, now=None):
+    """{"cards": the safe HTML, "has_assignments": bool}, from the cache while nothing changed.
+
+    A hit costs one cache round trip instead of five queries and the build (bench/profile_request.py
+    measures both); see coursework/freshness.py for what replaces the course's token. The cached
+    page expires when the next stage falls due, since "behind" and "overdue" depend on the time.
+    """
+    now = now or timezone.now()
+    tag, page = freshness.cached_page(course.pk, "dashboard")
+    if page is not None:
+        return page
+    progress = course_progress(course, now=now)
+    page = {"cards": cards_html(progress), "has_assignments": bool(progress), "progress": progress}
+    upcoming = [stage.due_at for item in progress for stage in item.stages if stage.due_at > now]
+    seconds = min([CARDS_SECONDS, *((due - now).total_seconds() for due in upcoming)])
+    freshness.cache_page(course.pk, "dashboard", tag, {k: page[k] for k in ("cards", "has_assignments")},
+                         int(seconds))
+    return page
 
 
 def cards_html(progress):

@@ -69,9 +69,7 @@ def course_create(request):
 @teacher_only
 def course_dashboard(request, course_id):
     course = access_course_as_teacher(request.user, course_id)
-    progress = dashboard.course_progress(course)
-    return render(request, T + "course_dashboard.html",
-                  {"course": course, "progress": progress, "cards": dashboard.cards_html(progress)})
+    return render(request, T + "course_dashboard.html", {"course": course, **dashboard.course_cards(course)})
 
 
 @teacher_only
