@@ -103,7 +103,9 @@ def do_reactivate_user(user, *, acting_user):
 
 def end_sessions_of(user):
     # allauth.usersessions keeps one row per signed-in session, so this is an indexed lookup.
-    sessions = UserSession.objects.purge_and_list(user)
+    # Not purge_and_list(): once the person is inactive it only drops the tracking rows and leaves
+    # the session data behind, which would sign them straight back in if they were reactivated.
+    sessions = list(UserSession.objects.filter(user_id=user.pk))
     get_usersessions_adapter().end_sessions(sessions)
 
 

@@ -102,6 +102,15 @@ REGISTRY = {
                     purpose="A student's review of a classmate's draft", lawful_basis="Public task (education)",
                     retention="coursework", on_erasure=ERASE, exported=True,
                     notes="Shown to the reviewed student, anonymised when the assignment says so."),
+        # --- Provisioning (SCIM, OneRoster) ---------------------------------------------------
+        Declaration("integrations_scim.ScimToken", ("created_by",), owner_path="created_by",
+                    purpose="Let the institution's identity provider provision people",
+                    lawful_basis="Legitimate interest (account administration)", retention="institution",
+                    on_erasure=ANONYMISE, notes="Only a SHA-256 of the token is stored; the issuer is the actor."),
+        Declaration("integrations_scim.ScimUser", ("user_name", "external_id", "given_name", "family_name"),
+                    owner_path="user", purpose="Match a person with the identity provider's record",
+                    lawful_basis="Public task / contract with the institution", retention="account",
+                    on_erasure=ERASE, exported=True),
         # --- Platform (public schema) -------------------------------------------------------------
         Declaration("tenants.Institution", notes="An organisation, not a person."),
         Declaration("tenants.Domain"),
