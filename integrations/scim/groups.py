@@ -64,6 +64,11 @@ def group_id_for_name(name):
 # --- Filtering (Entra: `displayName eq "Teachers"`; `members[value eq "12"]`) ------------------
 
 def matches(tree, group_id, members):
+    if isinstance(tree, scim_ast.Filter) and tree.namespace is not None:  # members[value eq "12"]
+        if str(tree.namespace.attr_name).lower() != "members":
+            raise ScimError(400, "invalidFilter", "Only members[value eq ...] is supported.")
+        result = _members_match(tree.expr, {str(pk) for pk, _ in members})
+        return not result if tree.negated else result
     if isinstance(tree, scim_ast.Filter):
         result = matches(tree.expr, group_id, members)
         return not result if tree.negated else result
@@ -92,6 +97,9 @@ def matches(tree, group_id, members):
 
 
 def _members_match(expr, ids):
+    if isinstance(expr, scim_ast.Filter) and expr.namespace is None:
+        result = _members_match(expr.expr, ids)
+        return not result if expr.negated else result
     if (isinstance(expr, scim_ast.AttrExpr) and expr.attr_path.attr_name.lower() == "value"
             and expr.value.lower() == "eq"):
         return str(expr.comp_value.value) in ids

@@ -15,7 +15,8 @@ ENTRA_CREATE = {
     "externalId": "0a21f0f2-8d2a-4f8e-bf98-7363c4aed4ef",
     "userName": "Test_User_ab6490ee-1e48-479e-a20b-2d77186b5dd1",
     "active": True,
-    "emails": [{"primary": True, "type": "work", "value": "Test_User_fd0ea19b-0777-472c-9f96-4f70d2226f2e@testuser.com"}],
+    "emails": [{"primary": True, "type": "work",
+                "value": "Test_User_fd0ea19b-0777-472c-9f96-4f70d2226f2e@testuser.com"}],
     "meta": {"resourceType": "User"},
     "name": {"formatted": "givenName familyName", "familyName": "familyName", "givenName": "givenName"},
     "roles": [],
@@ -240,12 +241,14 @@ class PatchUserTests(ScimTestCase):
         return User.objects.get(pk=self.created["id"]) if key is None else super().person(key)
 
     def test_it_replaces_user_name_the_way_entra_sends_it(self):
-        response = self.patch({"op": "Replace", "path": "userName", "value": "5b50642d-79fc-4410-9e90-4c077cdd1a59@testuser.com"})
+        response = self.patch({"op": "Replace", "path": "userName",
+                               "value": "5b50642d-79fc-4410-9e90-4c077cdd1a59@testuser.com"})
         self.assertEqual(response.status_code, 200, response.content)
         self.assertEqual(response.json()["userName"], "5b50642d-79fc-4410-9e90-4c077cdd1a59@testuser.com")
 
     def test_it_replaces_the_work_email_through_a_filtered_path(self):
-        response = self.patch({"op": "Replace", "path": 'emails[type eq "work"].value', "value": "updatedEmail@microsoft.com"},
+        response = self.patch({"op": "Replace", "path": 'emails[type eq "work"].value',
+                               "value": "updatedEmail@microsoft.com"},
                               {"op": "Replace", "path": "name.familyName", "value": "updatedFamilyName"})
         self.assertEqual(response.status_code, 200, response.content)
         self.assertEqual(self.person().email, "updatedemail@microsoft.com")
@@ -277,7 +280,8 @@ class PatchUserTests(ScimTestCase):
     def test_it_takes_a_path_less_add_with_dotted_and_urn_keys(self):
         self.patch({"op": "Add", "value": {"nickName": "Babs", "name.givenName": "Barbara",
                                            f"{ENTERPRISE}:employeeNumber": "NS-7",
-                                           "urn:ietf:params:scim:schemas:extension:custom:2.0:User": {"worksiteId": "1"}}})
+                                           "urn:ietf:params:scim:schemas:extension:custom:2.0:User":
+                                               {"worksiteId": "1"}}})
         person = self.person()
         self.assertEqual((person.preferred_name, person.student_number), ("Babs", "NS-7"))
         self.assertEqual(ScimUser.objects.get(user=person).given_name, "Barbara")
