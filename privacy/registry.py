@@ -111,6 +111,15 @@ REGISTRY = {
                     owner_path="user", purpose="Match a person with the identity provider's record",
                     lawful_basis="Public task / contract with the institution", retention="account",
                     on_erasure=ERASE, exported=True),
+        Declaration("integrations_oneroster.RosterImport", ("data", "plan", "created_by", "confirmed_by"),
+                    owner_path="", purpose="Import the roster from the student information system, after review",
+                    lawful_basis="Public task (education)", retention="transient", on_erasure=ANONYMISE,
+                    notes="The zip (data) is emptied once the import is done or discarded; the plan lists "
+                          "names and emails of many people, so the row is kept only as long as the audit needs it."),
+        Declaration("integrations_oneroster.RosterLink", ("sourced_id", "object_id"), owner_path="",
+                    purpose="Match the SIS's ids to our people, courses and sections on the next import",
+                    lawful_basis="Public task (education)", retention="account", on_erasure=ERASE,
+                    notes="A user link's object_id is the person's id: erase it with the person (kind=user)."),
         # --- Platform (public schema) -------------------------------------------------------------
         Declaration("tenants.Institution", notes="An organisation, not a person."),
         Declaration("tenants.Domain"),
