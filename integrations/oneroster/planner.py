@@ -137,11 +137,17 @@ class Planner:
         self.user_refs = {}  # sourcedId -> pk or "new:<sid>"
         self.user_roles = {}  # sourcedId -> our role (for enrolment checks)
         self.skipped_users = set()
+        self.failed_users = set()
+        errors_before = len(plan.errors)
         primary_roles = self._roles_from_roles_file()
         new_emails = {}
         in_file = set()
+        previous = None
         for row in self.rows("users"):
-            sid = row.sourced_id
+            if len(plan.errors) > errors_before:
+                self.failed_users.add(previous)
+                errors_before = len(plan.errors)
+            sid = previous = row.sourced_id
             in_file.add(sid)
             link = self.links["user"].get(sid)
             person = self.people.get(link.object_id) if link else None
@@ -217,6 +223,8 @@ class Planner:
             if not active and person.is_active:
                 plan.people_deactivate.append({"sid": sid, "pk": person.pk, "email": person.email,
                                                "reason": "enabledUser is false"})
+        if len(plan.errors) > errors_before:
+            self.failed_users.add(previous)
         if self.bulk("users"):
             for sid, link in self.links["user"].items():
                 person = self.people.get(link.object_id)
@@ -383,6 +391,8 @@ class Planner:
             if user_sid not in self.user_refs:
                 if self._skipped_user(user_sid):
                     plan.skipped.append(_skip(row, f"user {user_sid} is not imported"))
+                elif user_sid in self.failed_users:
+                    plan.errors.append(_err(row, f"user {user_sid} has an error in users.csv."))
                 else:
                     plan.errors.append(_err(row, f"userSourcedId {user_sid or '(empty)'} is not a person here "
                                                  "or in users.csv."))

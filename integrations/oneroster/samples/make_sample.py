@@ -43,7 +43,7 @@ def build_zip(files, mode="bulk", version="1.1"):
     """files: {name: [row dicts]}; files not given are "absent" in the manifest."""
     manifest = [("manifest.version", "1.0"), ("oneroster.version", version)]
     for name in ["academicSessions", "categories", "classes", "classResources", "courses", "courseResources",
-                 "demographics", "enrollments", "lineItems", "orgs", "resources", "results", "users"]:
+                 "demographics", "enrollments", "lineItems", "orgs", "resources", "results", "roles", "users"]:
         manifest.append((f"file.{name}", mode if name in files else "absent"))
     manifest += [("source.systemName", "Scribe Tree sample SIS"), ("source.systemCode", "sample")]
     buffer = io.BytesIO()
