@@ -96,7 +96,8 @@ class BulkImportTests(RosterTestCase):
         files = roster_files()
         for row in files["users"]:
             row.pop("role")
-        files["roles"] = [{"userSourcedId": "u-tara", "roleType": "primary", "role": "teacher", "orgSourcedId": "org-1"}]
+        files["roles"] = [{"userSourcedId": "u-tara", "roleType": "primary", "role": "teacher",
+                           "orgSourcedId": "org-1"}]
         files["roles"] += [{"userSourcedId": sid, "roleType": "primary", "role": "student", "orgSourcedId": "org-1"}
                            for sid in ["u-sam", "u-cleo", "u-otto", "u-nia"]]
         from integrations.oneroster.samples import make_sample

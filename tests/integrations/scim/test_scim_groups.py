@@ -119,15 +119,13 @@ class GroupTests(ScimTestCase):
         with tenant_context(self.riverside):
             _, raw = do_create_scim_token("Riverside", acting_user=self.person("riverside_teacher"))
         cleo = self.person("classmate")
-        response = ScimClient(self.riverside, raw).call("patch", "Groups/teachers", {"Operations": [
+        # Whatever Riverside's own people with these numbers may be, Northside's Cleo is untouched.
+        ScimClient(self.riverside, raw).call("patch", "Groups/teachers", {"Operations": [
             {"op": "add", "path": "members", "value": [{"value": str(cleo.pk)}]}]})
-        self.assertNotEqual(response.status_code, 200) if not self._riverside_has(cleo.pk) else None
         cleo.refresh_from_db()
         self.assertEqual(cleo.role, Role.STUDENT)
-
-    def _riverside_has(self, pk):
-        with tenant_context(self.riverside):
-            return User.objects.filter(pk=pk).exists()
+        members = ScimClient(self.riverside, raw).call("get", "Groups/students").json()["members"]
+        self.assertNotIn("cleo@northside.example", str(members))
 
     def test_if_match_guards_group_changes(self):
         etag = self.scim.call("get", "Groups/teachers")["ETag"]
