@@ -31,7 +31,7 @@ DEMO_PASSWORD = "scribe-demo-2026"  # noqa: S105 (public demo data)
 OPERATOR_EMAIL = "operator@scribetree.example"
 STUDENTS_PER_INSTITUTION = 30
 SCIM_DEMO_INSTITUTION = "northside"
-SCIM_DEMO_TOKEN_NAME = "Demo identity provider"
+SCIM_DEMO_TOKEN_NAME = "Demo identity provider"  # noqa: S105 (a label, not the token)
 
 INSTITUTIONS = [
     {
