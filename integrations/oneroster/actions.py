@@ -49,6 +49,20 @@ def do_discard_roster_import(job, *, acting_user):
     return job
 
 
+LINK_BATCH = 1000  # one INSERT … ON CONFLICT per 1,000 links (bench/oneroster_import.py)
+
+
+def do_link_roster_records(links, *, acting_user):
+    """Upsert many links at once: (kind, sourcedId, object id, detail). Links are bookkeeping, not
+    audited data, so a bulk upsert is allowed here (audited models never get bulk writes)."""
+    rows = [RosterLink(kind=kind, sourced_id=sid, object_id=object_id, detail=detail or {})
+            for kind, sid, object_id, detail in links]
+    for start in range(0, len(rows), LINK_BATCH):
+        RosterLink.objects.bulk_create(rows[start:start + LINK_BATCH], update_conflicts=True,
+                                       unique_fields=["kind", "sourced_id"],
+                                       update_fields=["object_id", "detail", "updated_at"])
+
+
 def do_link_roster_record(kind, sourced_id, object_id, detail, *, acting_user):
     with acting_as(acting_user):
         RosterLink.objects.update_or_create(kind=kind, sourced_id=sourced_id,

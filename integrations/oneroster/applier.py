@@ -27,7 +27,7 @@ from coursework.actions import (
     do_update_course,
 )
 from coursework.models import Course, Section
-from integrations.oneroster.actions import do_link_roster_record, do_unlink_roster_record
+from integrations.oneroster.actions import do_link_roster_records, do_unlink_roster_record
 from integrations.oneroster.models import RosterLink
 from integrations.oneroster.planner import Plan
 
@@ -122,11 +122,12 @@ def apply_plan(plan, *, actor, job_id):
         else:
             do_add_course_teacher(course, person, acting_user=actor)
         step()
+    links = []
     for kind, sid, ref, detail in plan["links"]:
         model = {"user": User, "class": Section, "course": Course}.get(kind)
-        object_id = refs.get(model, ref).pk if model is not None and ref is not None else None
-        do_link_roster_record(kind, sid, object_id, detail, acting_user=actor)
+        links.append((kind, sid, refs.get(model, ref).pk if model is not None and ref is not None else None, detail))
         step()
+    do_link_roster_records(links, acting_user=actor)
     for item in plan["people_deactivate"]:
         person = refs.get(User, item["pk"])
         if person.is_active:
