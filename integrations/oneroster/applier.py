@@ -1,8 +1,10 @@
 """Carrying out a confirmed plan, all of it or none: one transaction, every change through an action.
 
-Why one transaction rather than resumable steps: a roster is a few thousand rows (a 1,500-student
-school applies in seconds, see docs/provisioning.md), and half an import — pupils moved out of one
-class but not into the next — is worse than none. If the worker dies, the transaction rolls back
+Why one transaction rather than resumable steps: half an import — pupils moved out of one class
+but not into the next — is worse than none. The cost is one long transaction on a school's first
+import: bench/oneroster_import.py measured 55 s (76,815 queries, ~7 per change, mostly the actions'
+savepoints and audit rows) to create 1,560 people, 120 courses, 360 sections and 9,360 enrolments
+on the 2-core machine; a later delta moving 450 students took 5.6 s. If the worker dies, the transaction rolls back
 and the job (state "applying", attempt counted) is run again from the start; the job row is set
 to "done" inside the same transaction, so a redelivered task finds it done and stops.
 Progress is written to the (tenant-prefixed) cache, since rows written inside the open
