@@ -63,6 +63,7 @@ class RosterAdminTests(RosterTestCase):
 
     def test_the_changelist_has_a_constant_number_of_queries(self):
         admin = self.signed_in_client("admin")
+        admin.get(f"{BASE}/")  # warms the host directory (one query, once per process)
         for count in (3, 8):
             while RosterImport.objects.count() < count:
                 do_start_roster_import("r.zip", build_zip(roster_files()), acting_user=self.person("admin"))

@@ -286,3 +286,32 @@ class SampleZipTests(RosterTestCase):
         self.assertFalse(User.objects.get(email="student33@northside.example").is_active)
         first = User.objects.get(email="student01@northside.example")
         self.assertEqual(Enrolment.objects.get(student=first, course__code="ENG9").section.name, "English 9 - Set B")
+
+
+class CrossInstitutionJobTests(RosterTestCase):
+    def test_a_northside_job_id_does_nothing_at_riverside(self):
+        from django_tenants.utils import tenant_context
+
+        job = self.start(roster_files())
+        RosterImport.objects.filter(pk=job.pk).update(state=State.CONFIRMED, confirmed_by=self.person("admin"))
+        with tenant_context(self.riverside):
+            tasks.apply_roster_import(job.pk)
+            tasks.plan_roster_import(job.pk)
+            self.assertFalse(Course.objects.filter(title="Writing").exists())
+            self.assertFalse(RosterImport.objects.exists())
+        job.refresh_from_db()
+        self.assertEqual((job.state, job.attempts), (State.CONFIRMED, 0))
+        self.assertFalse(Course.objects.filter(title="Writing").exists())
+
+    def test_the_tasks_refuse_to_run_without_an_institution(self):
+        from django.db import connection
+
+        from scribetree.celery import MissingInstitution
+
+        job = self.start(roster_files())
+        connection.set_schema_to_public()
+        try:
+            with self.assertRaises(MissingInstitution):
+                tasks.apply_roster_import.delay(job.pk)
+        finally:
+            connection.set_tenant(self.northside)

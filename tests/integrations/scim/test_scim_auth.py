@@ -128,6 +128,18 @@ class TokenAdminTests(ScimTestCase):
         self.assertEqual(self.scim.call("get", "Users").status_code, 401)
         self.assertContains(admin.get("/admin/integrations_scim/scimtoken/"), "revoked")
 
+    def test_the_token_list_has_a_constant_number_of_queries(self):
+        admin = self.signed_in_client("admin")
+        admin.get("/admin/integrations_scim/scimtoken/")  # warms the host directory (one query, once per process)
+        for count in (1, 6):
+            while ScimToken.objects.count() < count:
+                do_create_scim_token("Another", acting_user=self.person("admin"))
+            # session, the admin, their TOTP check, COUNT (filtered), COUNT (all), the tokens with their
+            # issuer (one JOIN).
+            with self.assertNumQueries(6):
+                response = admin.get("/admin/integrations_scim/scimtoken/")
+            self.assertEqual(response.context["cl"].result_count, count)
+
     def test_tokens_cannot_be_deleted(self):
         admin = self.signed_in_client("admin")
         response = admin.post(f"/admin/integrations_scim/scimtoken/{self.token.pk}/delete/", {"post": "yes"})

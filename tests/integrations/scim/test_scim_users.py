@@ -399,3 +399,34 @@ class DeactivationTests(ScimTestCase):
         body = {k: v for k, v in OKTA_CREATE.items() if k != "active"}
         self.scim.call("put", f"Users/{created['id']}", body)
         self.assertFalse(User.objects.get(pk=created["id"]).is_active)
+
+
+class NoPersonalDataInLogsTests(ScimTestCase):
+    def test_request_bodies_never_reach_the_logs_even_at_debug(self):
+        import logging
+
+        records = []
+
+        class Keep(logging.Handler):
+            def emit(self, record):
+                records.append(self.format(record))
+
+        handler = Keep(level=logging.DEBUG)
+        root = logging.getLogger()
+        old_level = root.level
+        root.addHandler(handler)
+        root.setLevel(logging.DEBUG)
+        try:
+            body = {**OKTA_CREATE, "userName": "zebediah.quill@okta.local", "displayName": "Zebediah Quill",
+                    "emails": [{"value": "zebediah.quill@okta.local", "primary": True}]}
+            self.assertEqual(self.scim.call("post", "Users", body).status_code, 201)
+            self.scim.call("post", "Users", body)  # 409
+            self.scim.call("post", "Users", {**body, "active": "maybe"})  # 400
+            self.scim.get('/scim/v2/Users?filter=userName eq "zebediah.quill@okta.local"')
+        finally:
+            root.removeHandler(handler)
+            root.setLevel(old_level)
+        logged = "\n".join(records)
+        self.assertNotIn("Zebediah", logged)
+        self.assertNotIn("1mz050nq", logged)  # Okta's password
+        self.assertNotIn(self.raw_token, logged)
