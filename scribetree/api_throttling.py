@@ -10,6 +10,9 @@ SimpleRateThrottle would), so an environment variable or override_settings chang
 - "api_institution": all of one institution's people together, so one school cannot starve the
                      others on a shared server.
 - "scim":            per SCIM token per institution.
+- "scim_auth_failures": wrong or revoked SCIM tokens per source address per institution; over it,
+                     that address gets 429 until the window passes (guessing a 256-bit token is
+                     hopeless anyway; this bounds the lookups an attacker can cause).
 A throttled request is answered 429 with Retry-After (DRF); SCIM wraps it in a SCIM error body.
 """
 
@@ -59,3 +62,30 @@ class ScimTokenThrottle(InstitutionRateThrottle):
 
     def caller(self, request):
         return f"token-{request.auth.pk}"
+
+
+class ScimAuthFailureThrottle(InstitutionRateThrottle):
+    """Counts only failures: checked before a token is looked up, recorded when the lookup fails."""
+
+    scope = "scim_auth_failures"
+
+    def caller(self, request):
+        return f"ip-{self.get_ident(request)}"
+
+    def _load(self, request):
+        self.rate = self.get_rate()
+        if self.rate is None:
+            return False
+        self.num_requests, self.duration = self.parse_rate(self.rate)
+        self.key = self.get_cache_key(request, None)
+        self.now = self.timer()
+        self.history = [t for t in self.cache.get(self.key, []) if t > self.now - self.duration]
+        return True
+
+    def locked_out(self, request):
+        return self._load(request) and len(self.history) >= self.num_requests
+
+    def record_failure(self, request):
+        if self._load(request):
+            self.history.insert(0, self.now)
+            self.cache.set(self.key, self.history, self.duration)

@@ -315,6 +315,7 @@ SCRIBETREE_THROTTLE_RATES = {
     "api": env_str("API_THROTTLE_RATE", "600/minute"),
     "api_institution": env_str("API_INSTITUTION_THROTTLE_RATE", "6000/minute"),
     "scim": env_str("SCIM_THROTTLE_RATE", "1200/minute"),
+    "scim_auth_failures": env_str("SCIM_AUTH_FAILURE_RATE", "30/minute"),
 }
 for _scope, _rate in SCRIBETREE_THROTTLE_RATES.items():
     _count, _, _period = _rate.partition("/")

@@ -12,6 +12,7 @@ from django.utils import timezone
 from rest_framework import authentication, exceptions, permissions
 
 from integrations.scim.models import ScimToken, hash_token
+from scribetree.api_throttling import ScimAuthFailureThrottle
 
 # Writing last_used_at on every request would add an UPDATE to each call; once a minute is plenty
 # for an admin wondering whether a token is still in use.
@@ -27,13 +28,18 @@ class ScimTokenAuthentication(authentication.BaseAuthentication):
             return None
         if len(header) != 2:
             raise exceptions.AuthenticationFailed("Malformed Authorization header.")
+        failures = ScimAuthFailureThrottle()
+        if failures.locked_out(request):
+            raise exceptions.Throttled(wait=failures.wait())
         try:
             raw = header[1].decode()
         except UnicodeError:
+            failures.record_failure(request)
             raise exceptions.AuthenticationFailed("Malformed token.") from None
         token = (ScimToken.objects.select_related("created_by")
                  .filter(token_hash=hash_token(raw), revoked_at__isnull=True).first())
         if token is None:
+            failures.record_failure(request)
             raise exceptions.AuthenticationFailed("Invalid or revoked token.")
         now = timezone.now()
         if token.last_used_at is None or now - token.last_used_at > LAST_USED_GRANULARITY:

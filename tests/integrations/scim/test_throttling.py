@@ -5,7 +5,7 @@ from coursework.actions import do_create_course
 from integrations.scim.actions import do_create_scim_token
 from tests.integrations.scim.base import ScimClient, ScimTestCase
 
-LOW = {"scim": "3/minute", "api": "3/minute", "api_institution": "5/minute"}
+LOW = {"scim": "3/minute", "api": "3/minute", "api_institution": "5/minute", "scim_auth_failures": "2/minute"}
 
 
 @override_settings(SCRIBETREE_THROTTLE_RATES=LOW)
@@ -31,6 +31,20 @@ class ScimThrottleTests(ScimTestCase):
         with tenant_context(self.riverside):
             _, raw = do_create_scim_token("Riverside", acting_user=self.person("riverside_teacher"))
         self.assertEqual(ScimClient(self.riverside, raw).call("get", "Users").status_code, 200)
+
+    def test_wrong_tokens_from_one_address_are_cut_off_with_429(self):
+        guesser = ScimClient(self.northside, "st_scim_guess", REMOTE_ADDR="203.0.113.9")
+        self.assertEqual(guesser.call("get", "Users").status_code, 401)
+        self.assertEqual(guesser.call("get", "Users").status_code, 401)
+        with self.assertNumQueries(0):  # no token lookup once cut off
+            response = guesser.call("get", "Users")
+        body = self.assert_scim_error(response, 429)
+        self.assertIn("Retry-After", response)
+        self.assertIn("Retry", body["detail"])
+        # Another address (the real identity provider) and another institution are unaffected.
+        self.assertEqual(self.scim.call("get", "Users").status_code, 200)
+        riverside_guesser = ScimClient(self.riverside, "st_scim_guess", REMOTE_ADDR="203.0.113.9")
+        self.assertEqual(riverside_guesser.call("get", "Users").status_code, 401)
 
     def test_the_throttle_key_names_the_institution(self):
         from django.db import connection
