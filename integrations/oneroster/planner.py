@@ -397,6 +397,9 @@ class Planner:
                     plan.errors.append(_err(row, f"userSourcedId {user_sid or '(empty)'} is not a person here "
                                                  "or in users.csv."))
                 continue
+            if self.user_roles[user_sid] in ADMIN_ROLES:
+                plan.skipped.append(_skip(row, f"user {user_sid} has an admin account, which an import does not enrol"))
+                continue
             if self.user_roles[user_sid] != ROLES[role]:
                 plan.errors.append(_err(row, f"user {user_sid} is enrolled as a {role} but is not one."))
                 continue

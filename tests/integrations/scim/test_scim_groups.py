@@ -91,6 +91,7 @@ class GroupTests(ScimTestCase):
             ({"op": "add", "path": "members", "value": [{"value": str(ada.pk)}]}, "mutability"),
             ({"op": "add", "path": "members", "value": [{"value": "999999"}]}, "invalidValue"),
             ({"op": "add", "path": "members", "value": [{"value": "not-an-id"}]}, "invalidValue"),
+            ({"op": "add", "path": "members", "value": [{"value": "99999999999999999999999"}]}, "invalidValue"),
             ({"op": "replace", "path": "displayName", "value": "Staff"}, "mutability"),
             ({"op": "replace", "value": {"displayName": "Staff"}}, "mutability"),
             ({"op": "remove", "path": "members"}, "mutability"),

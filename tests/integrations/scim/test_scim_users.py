@@ -126,6 +126,9 @@ class ReadUsersTests(ScimTestCase):
     def test_it_is_404_for_an_unknown_id(self):
         self.assert_scim_error(self.scim.call("get", "Users/999999"), 404)
         self.assert_scim_error(self.scim.call("get", "Users/not-a-number"), 404)
+        self.assert_scim_error(self.scim.call("get", "Users/99999999999999999999999"), 404)
+        self.assert_scim_error(self.scim.call("patch", "Users/99999999999999999999999", {"Operations": [
+            {"op": "replace", "path": "active", "value": False}]}), 404)
 
     def test_it_answers_304_when_if_none_match_is_current(self):
         sam = self.person("student")
@@ -190,7 +193,7 @@ class ReadUsersTests(ScimTestCase):
         # The library would drop the condition and list everyone; we refuse.
         for text in ['fooBar eq "x"', 'title eq "x"', 'addresses[type eq "work"].locality eq "x"',
                      'emails[type eq "home"].value eq "x"', 'userName zz "x"', 'userName eq', '(userName eq "x"',
-                     'id co "1"', 'id eq "abc"', 'meta.created gt "yesterday"', 'x' * 1001]:
+                     'id co "1"', 'id eq "abc"', 'id eq 99999999999999999999999', 'meta.created gt "yesterday"', 'x' * 1001]:
             with self.subTest(text=text):
                 response = self.scim.get("/scim/v2/Users", {"filter": text})
                 self.assert_scim_error(response, 400, "invalidFilter")
