@@ -86,10 +86,12 @@ def do_update_person(user, *, acting_user, **fields):
 @transaction.atomic
 def do_deactivate_user(user, *, acting_user):
     """Stop a person signing in and end every session they have open here."""
+    # Sessions first: allauth only ends (deletes from the session store, and its cache) the
+    # sessions whose user it can still load; once inactive they would only be unlisted.
+    end_sessions_of(user)
     with acting_as(acting_user):
         user.is_active = False
         user.save(update_fields=["is_active"])
-        end_sessions_of(user)
     return user
 
 
@@ -103,9 +105,7 @@ def do_reactivate_user(user, *, acting_user):
 
 def end_sessions_of(user):
     # allauth.usersessions keeps one row per signed-in session, so this is an indexed lookup.
-    # Not purge_and_list(): once the person is inactive it only drops the tracking rows and leaves
-    # the session data behind, which would sign them straight back in if they were reactivated.
-    sessions = list(UserSession.objects.filter(user_id=user.pk))
+    sessions = UserSession.objects.purge_and_list(user)
     get_usersessions_adapter().end_sessions(sessions)
 
 

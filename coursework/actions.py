@@ -61,17 +61,17 @@ def do_create_course(title, term, *, code="", sections=(), teachers=None, acting
 
 
 @transaction.atomic
-def do_update_course(course, *, acting_user, **fields):
-    """Change a course's title, term or code (a roster sync renaming a class, a teacher's typo)."""
-    allowed = {"title", "term", "code"}
-    unknown = set(fields) - allowed
-    if unknown:
-        raise ValueError(f"Not editable here: {sorted(unknown)}")
+def do_update_course(course, *, title, term, code="", new_sections=(), acting_user):
+    """Rename a course and add sections (existing sections keep their students)."""
     with acting_as(acting_user):
-        for name, value in fields.items():
-            setattr(course, name, value.strip())
+        course.title, course.term, course.code = title.strip(), term.strip(), code.strip()
         course.full_clean()
-        course.save(update_fields=list(fields))
+        course.save(update_fields=["title", "term", "code"])
+        known = {name.lower() for name in course.sections.values_list("name", flat=True)}
+        for name in new_sections:
+            if name.strip() and name.strip().lower() not in known:
+                Section.objects.create(course=course, name=name.strip())
+                known.add(name.strip().lower())
     return course
 
 

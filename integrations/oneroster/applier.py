@@ -97,7 +97,8 @@ def apply_plan(plan, *, actor, job_id):
         course = refs.get(Course, item["pk"])
         fields = {k: v[1] for k, v in item["changes"].items() if k in {"title", "term", "code"}}
         if fields:
-            do_update_course(course, acting_user=actor, **fields)
+            do_update_course(course, title=fields.get("title", course.title), term=fields.get("term", course.term),
+                             code=fields.get("code", course.code), acting_user=actor)
         if "archived" in item["changes"]:
             do_unarchive_course(course, acting_user=actor)
         step()
