@@ -46,15 +46,72 @@ def count_words(text):
 # --- Courses and enrolment ------------------------------------------------------------------------
 
 @transaction.atomic
-def do_create_course(title, term, *, code="", sections=(), acting_user):
+def do_create_course(title, term, *, code="", sections=(), teachers=None, acting_user):
+    """teachers: who teaches it; None means the person creating it (a teacher making a course).
+    A roster import passes the class's teachers (possibly none) so the admin is not made one."""
     with acting_as(acting_user):
         course = Course(title=title.strip(), term=term.strip(), code=code.strip())
         course.full_clean()
         course.save()
-        course.teachers.add(acting_user)
+        course.teachers.add(*([acting_user] if teachers is None else teachers))
         for name in sections:
             if name.strip():
                 Section.objects.create(course=course, name=name.strip())
+    return course
+
+
+@transaction.atomic
+def do_update_course(course, *, title, term, code="", new_sections=(), acting_user):
+    """Rename a course and add sections (existing sections keep their students)."""
+    with acting_as(acting_user):
+        course.title, course.term, course.code = title.strip(), term.strip(), code.strip()
+        course.full_clean()
+        course.save(update_fields=["title", "term", "code"])
+        known = {name.lower() for name in course.sections.values_list("name", flat=True)}
+        for name in new_sections:
+            if name.strip() and name.strip().lower() not in known:
+                Section.objects.create(course=course, name=name.strip())
+                known.add(name.strip().lower())
+    return course
+
+
+@transaction.atomic
+def do_add_course_teacher(course, teacher, *, acting_user):
+    if teacher.role != Role.TEACHER:
+        raise ValidationError(f"{teacher} is not a teacher.")
+    with acting_as(acting_user):
+        course.teachers.add(teacher)
+
+
+@transaction.atomic
+def do_remove_course_teacher(course, teacher, *, acting_user):
+    with acting_as(acting_user):
+        course.teachers.remove(teacher)
+
+
+@transaction.atomic
+def do_create_section(course, name, *, acting_user):
+    with acting_as(acting_user):
+        section = Section(course=course, name=name.strip())
+        section.full_clean()
+        section.save()
+    return section
+
+
+@transaction.atomic
+def do_rename_section(section, name, *, acting_user):
+    with acting_as(acting_user):
+        section.name = name.strip()
+        section.full_clean()
+        section.save(update_fields=["name"])
+    return section
+
+
+@transaction.atomic
+def do_unarchive_course(course, *, acting_user):
+    with acting_as(acting_user):
+        course.archived_at = None
+        course.save(update_fields=["archived_at"])
     return course
 
 

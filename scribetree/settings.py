@@ -312,3 +312,24 @@ SCRIBETREE_SAML_ENABLED = env_bool("SCRIBETREE_SAML_ENABLED", True)
 SCRIBETREE_OIDC_ENABLED = env_bool("SCRIBETREE_OIDC_ENABLED", True)
 SCRIBETREE_SCIM_ENABLED = env_bool("SCRIBETREE_SCIM_ENABLED", True)
 SCRIBETREE_LTI_ENABLED = env_bool("SCRIBETREE_LTI_ENABLED", True)
+
+# --- Provisioning: SCIM and OneRoster (docs/provisioning.md) ---------------------------------
+# Per-institution throttles (scribetree/api_throttling.py): "<requests>/<second|minute|hour|day>".
+# Entra's provisioning service sends bursts of a few hundred requests and honours Retry-After.
+SCRIBETREE_THROTTLE_RATES = {
+    "api": env_str("API_THROTTLE_RATE", "600/minute"),
+    "api_institution": env_str("API_INSTITUTION_THROTTLE_RATE", "6000/minute"),
+    "scim": env_str("SCIM_THROTTLE_RATE", "1200/minute"),
+    "scim_auth_failures": env_str("SCIM_AUTH_FAILURE_RATE", "30/minute"),
+}
+for _scope, _rate in SCRIBETREE_THROTTLE_RATES.items():
+    _count, _, _period = _rate.partition("/")
+    if not _count.isdigit() or _period[:1] not in {"s", "m", "h", "d"}:
+        raise ImproperlyConfigured(f"The {_scope} throttle rate must look like '600/minute', not {_rate!r}.")
+REST_FRAMEWORK["DEFAULT_THROTTLE_CLASSES"] = [
+    "scribetree.api_throttling.ApiUserThrottle",
+    "scribetree.api_throttling.ApiInstitutionThrottle",
+]
+SCRIBETREE_ONEROSTER_ENABLED = env_bool("SCRIBETREE_ONEROSTER_ENABLED", True)
+# Largest OneRoster zip an admin may upload (a 5,000-student school's export is ~2 MB).
+ONEROSTER_MAX_UPLOAD_BYTES = env_int("ONEROSTER_MAX_UPLOAD_BYTES", 50 * 1024 * 1024)
