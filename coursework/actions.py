@@ -289,21 +289,6 @@ def _update_stages(assignment, stages):
 
 
 @transaction.atomic
-def do_update_course(course, *, title, term, code="", new_sections=(), acting_user):
-    """Rename a course and add sections (existing sections keep their students)."""
-    with acting_as(acting_user):
-        course.title, course.term, course.code = title.strip(), term.strip(), code.strip()
-        course.full_clean()
-        course.save(update_fields=["title", "term", "code"])
-        known = {name.lower() for name in course.sections.values_list("name", flat=True)}
-        for name in new_sections:
-            if name.strip() and name.strip().lower() not in known:
-                Section.objects.create(course=course, name=name.strip())
-                known.add(name.strip().lower())
-    return course
-
-
-@transaction.atomic
 def do_publish_assignment(assignment, *, acting_user):
     with acting_as(acting_user):
         assignment.published_at = timezone.now()
