@@ -1,0 +1,39 @@
+"""Every change to an institution's single sign-on settings (admin, seeding) goes through here."""
+
+from django.db import transaction
+from django.utils import timezone
+
+from integrations.sso.metadata import fetch_metadata, parse_metadata
+from integrations.sso.models import OidcProvider, SamlIdentityProvider
+from scribetree.audit import acting_as
+
+
+def apply_metadata(config: SamlIdentityProvider, xml) -> SamlIdentityProvider:
+    """Fill the IdP's entity id, SSO URL and certificate from its metadata (not saved)."""
+    parsed = parse_metadata(xml)
+    config.metadata_xml = xml.decode() if isinstance(xml, bytes) else xml
+    config.metadata_fetched_at = timezone.now()
+    config.entity_id, config.sso_url, config.x509cert = parsed["entity_id"], parsed["sso_url"], parsed["x509cert"]
+    return config
+
+
+def fetch_and_apply_metadata(config: SamlIdentityProvider) -> SamlIdentityProvider:
+    """Fetch `config.metadata_url` (SSRF-safe, integrations/sso/metadata.py) and apply it."""
+    return apply_metadata(config, fetch_metadata(config.metadata_url))
+
+
+@transaction.atomic
+def do_save_saml_provider(config: SamlIdentityProvider, *, acting_user) -> SamlIdentityProvider:
+    with acting_as(acting_user):
+        config.full_clean()
+        config.save()
+    return config
+
+
+@transaction.atomic
+def do_save_oidc_provider(provider: OidcProvider, *, acting_user) -> OidcProvider:
+    with acting_as(acting_user):
+        provider.email_domains = ", ".join(provider.domains)
+        provider.full_clean()
+        provider.save()
+    return provider

@@ -1,0 +1,26 @@
+"""Per-source rate limit on the single sign-on endpoints (allauth limits only its own forms).
+
+Every request to a SAML or OIDC endpoint (start, ACS, finish, callback, metadata) counts against
+ACCOUNT_RATE_LIMITS["sso"] for its IP address, GETs included (the OIDC callback is a GET). The
+limit is high on purpose: a whole school signs in from one NAT address at the morning bell. The
+strict limit is per account (ACCOUNT_RATE_LIMITS["sso_account"], consumed in the adapter once
+the IdP has said who it is). allauth's limiter keys its cache entries by institution (the cache
+key function adds the schema), so one school's traffic never limits another's.
+"""
+
+from allauth.core.internal import ratelimit
+from django.shortcuts import render
+
+SSO_PREFIXES = ("/accounts/saml/", "/accounts/google/", "/accounts/oidc/")
+
+
+class SsoRateLimitMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.path.startswith(SSO_PREFIXES) and not ratelimit.consume(
+            request, app="allauth.account", action="sso", limit_get=True
+        ):
+            return render(request, "429.html", status=429)
+        return self.get_response(request)
