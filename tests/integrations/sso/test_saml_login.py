@@ -1,0 +1,66 @@
+from auditlog.models import LogEntry
+from allauth.socialaccount.models import SocialAccount
+
+from accounts.models import Role, User
+from tests.integrations.sso.base import SamlTestCase, person
+
+
+class SamlLoginTests(SamlTestCase):
+    def test_it_links_an_existing_person_by_email_and_signs_them_in(self):
+        sam = self.person("student")
+        response = self.sign_in(person(sam.email))
+        self.assertRedirects(response, "/student/", fetch_redirect_response=False)
+        self.assertSignedInAs(self.client, sam)
+        self.assertTrue(SocialAccount.objects.filter(user=sam, provider="saml", uid=sam.email).exists())
+
+    def test_it_signs_in_again_through_the_linked_account_without_a_second_link(self):
+        sam = self.person("student")
+        self.sign_in(person(sam.email))
+        client = self.client_for(self.northside)
+        response = self.sign_in(person(sam.email), client=client)
+        self.assertRedirects(response, "/student/", fetch_redirect_response=False)
+        self.assertSignedInAs(client, sam)
+        self.assertEqual(SocialAccount.objects.filter(user=sam).count(), 1)
+
+    def test_it_creates_a_new_student_on_first_sign_in_through_the_audited_action(self):
+        response = self.sign_in(person("nina@northside.example", "Nina", "New", ("student", "member"), "NS-42"))
+        nina = User.objects.get(email="nina@northside.example")
+        self.assertRedirects(response, "/student/", fetch_redirect_response=False)
+        self.assertSignedInAs(self.client, nina)
+        self.assertEqual((nina.full_name, nina.role, nina.student_number), ("Nina New", Role.STUDENT, "NS-42"))
+        self.assertFalse(nina.has_usable_password())
+        self.assertTrue(LogEntry.objects.get_for_object(nina).filter(action=LogEntry.Action.CREATE).exists())
+
+    def test_it_maps_a_faculty_affiliation_to_teacher(self):
+        self.sign_in(person("fred@northside.example", "Fred", "Faculty", ("faculty", "member")))
+        self.assertEqual(User.objects.get(email="fred@northside.example").role, Role.TEACHER)
+
+    def test_it_refuses_a_role_the_rule_does_not_cover(self):
+        response = self.sign_in(person("val@northside.example", "Val", "Visitor", ("affiliate",)))
+        self.assertRefused(response, code="role_not_allowed")
+        self.assertFalse(User.objects.filter(email="val@northside.example").exists())
+
+    def test_it_refuses_an_unknown_person_when_jit_provisioning_is_off(self):
+        self.saml_config.jit_provisioning = False
+        self.saml_config.save()
+        response = self.sign_in(person("nina@northside.example"))
+        self.assertRefused(response, code="no_account")
+        self.assertFalse(User.objects.filter(email="nina@northside.example").exists())
+
+    def test_it_refuses_a_deactivated_person(self):
+        from accounts.actions import do_deactivate_user
+
+        sam = do_deactivate_user(self.person("student"), acting_user=None)
+        response = self.sign_in(person(sam.email))
+        self.assertNotIn("_auth_user_id", self.client.session)
+        self.assertNotEqual(response.get("Location"), "/student/")
+
+    def test_it_sends_the_person_back_to_the_page_they_asked_for(self):
+        request = self.start_login(next_url="/student/?tab=work")
+        response = self.post_to_acs(self.response_for(person(self.person("student").email), request))
+        self.assertRedirects(response, "/student/?tab=work", fetch_redirect_response=False)
+
+    def test_it_shows_the_sign_in_button_on_the_login_page(self):
+        response = self.client.get("/accounts/login/")
+        self.assertContains(response, "Sign in with School account")
+        self.assertContains(response, 'action="/accounts/saml/northside/login/?process=login')
