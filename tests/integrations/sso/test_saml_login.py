@@ -1,5 +1,5 @@
-from auditlog.models import LogEntry
 from allauth.socialaccount.models import SocialAccount
+from auditlog.models import LogEntry
 
 from accounts.models import Role, User
 from tests.integrations.sso.base import SamlTestCase, person
