@@ -94,7 +94,8 @@ class SamlTestCase(InstitutionTestCase):
         return self.post_to_acs(self.response_for(who, request, **kwargs), client=client)
 
     def assertSignedInAs(self, client, user):
-        self.assertEqual(str(client.session.get("_auth_user_id")), str(user.pk))
+        with tenant_context(client.institution):  # the session row lives in that schema
+            self.assertEqual(str(client.session.get("_auth_user_id")), str(user.pk))
 
     def assertRefused(self, response, client=None, code=None):
         client = client or self.client
