@@ -9,7 +9,10 @@ key function adds the schema), so one school's traffic never limits another's.
 """
 
 from allauth.core.internal import ratelimit
+from allauth.socialaccount.models import SocialApp
+from django.http import Http404
 from django.shortcuts import render
+from django.views.defaults import page_not_found
 
 SSO_PREFIXES = ("/accounts/saml/", "/accounts/google/", "/accounts/oidc/")
 
@@ -24,3 +27,10 @@ class SsoRateLimitMiddleware:
         ):
             return render(request, "429.html", status=429)
         return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        # allauth's OAuth2 views let "no such app" escape as a 500; an institution without
+        # Google/Microsoft sign-in simply has no such page.
+        if isinstance(exception, SocialApp.DoesNotExist):
+            return page_not_found(request, Http404())
+        return None
