@@ -270,6 +270,7 @@ class DevIdPApp:
 
 
 def data_dir() -> Path:
+    # The same place as settings.DATA_DIR / "dev-idp" (integrations/sso/demo.py), without Django.
     default = Path(__file__).resolve().parents[2] / ".data"
     return Path(os.environ.get("SCRIBETREE_DATA_DIR", default)) / "dev-idp"
 

@@ -16,6 +16,7 @@ from django_tenants.utils import get_public_schema_name, schema_context, tenant_
 from accounts.actions import do_create_user, do_set_password
 from accounts.models import Role, User
 from coursework.demo import ensure_demo_coursework
+from integrations.sso.demo import ensure_demo_saml
 from tenants.actions import do_create_institution
 from tenants.models import Institution, ProvisioningJob
 from tenants.provisioning import provision
@@ -95,6 +96,9 @@ class Command(BaseCommand):
                 created += self._ensure_people(spec, offset * 5, password)
                 if self._ensure_coursework(spec):
                     courses.append(spec["slug"])
+                if spec["slug"] == "northside":
+                    # Sign-in through the local dev IdP (README: "Single sign-on in the demo").
+                    ensure_demo_saml()
         connection.set_schema_to_public()
         if opts["verbosity"] >= 1:
             made = f"demo course created at {', '.join(courses)}" if courses else "demo courses already there"
