@@ -36,7 +36,15 @@ def _site_url(path):
     return f"{scheme}://{domain}{path}"
 
 
+def _url_field(name):
+    field = SamlIdentityProvider._meta.get_field(name)
+    return forms.URLField(required=False, assume_scheme="https", max_length=field.max_length,
+                          label=field.verbose_name.capitalize(), help_text=field.help_text)
+
+
 class SamlIdentityProviderForm(forms.ModelForm):
+    metadata_url = _url_field("metadata_url")
+    sso_url = _url_field("sso_url")
     metadata_file = forms.FileField(required=False, label="Upload IdP metadata (XML)",
                                     help_text="Fills in the entity ID, sign-on URL and certificate.")
     refetch = forms.BooleanField(required=False, label="Fetch the metadata URL again now")

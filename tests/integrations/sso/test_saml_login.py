@@ -64,3 +64,9 @@ class SamlLoginTests(SamlTestCase):
         response = self.client.get("/accounts/login/")
         self.assertContains(response, "Sign in with School account")
         self.assertContains(response, 'action="/accounts/saml/northside/login/?process=login')
+
+    def test_it_still_asks_an_admin_for_their_second_factor(self):
+        ada = self.person("admin")
+        response = self.sign_in(person(ada.email, "Ada", "Admin", ("staff",)))
+        self.assertRedirects(response, "/accounts/2fa/authenticate/", fetch_redirect_response=False)
+        self.assertNotIn("_auth_user_id", self.client.session)
