@@ -98,6 +98,10 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
             domains = provider.app.settings.get("email_domains", [])
             if not email or email.rpartition("@")[2] not in domains:
                 raise refuse(request, "wrong_domain")
+            # Google: only accounts the school's Workspace manages carry `hd`. A personal Google
+            # account registered with a school address has a verified email but no `hd`.
+            if provider.id == "google" and (account.extra_data or {}).get("hd", "").lower() not in domains:
+                raise refuse(request, "wrong_domain")
         next_url = sociallogin.state.get("next")
         if next_url and not is_own_relative_path(next_url):
             sociallogin.state.pop("next")

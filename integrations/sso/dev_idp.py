@@ -165,7 +165,7 @@ class DevIdP:
     def response_xml(self, *, acs_url, audience, name_id, attributes, in_response_to=None,
                      destination=True, issuer=None, not_on_or_after=None, not_before=None,
                      assertion_id=None, sign_assertion=True, sign_response=False, algorithm="sha256",
-                     key_pair=None):
+                     key_pair=None, name_id_format=EMAIL_FORMAT):
         """A Response document (lxml element), signed as asked. `destination`: True = the ACS URL."""
         now = _now()
         not_before = not_before or now - dt.timedelta(seconds=30)
@@ -187,7 +187,7 @@ class DevIdP:
             f'<samlp:Status><samlp:StatusCode Value="urn:oasis:names:tc:SAML:2.0:status:Success"/></samlp:Status>'
             f'<saml:Assertion ID="{assertion_id or new_id()}" Version="2.0" IssueInstant="{saml_time(now)}">'
             f"<saml:Issuer>{html.escape(issuer)}</saml:Issuer>"
-            f'<saml:Subject><saml:NameID Format="{EMAIL_FORMAT}">{html.escape(name_id)}</saml:NameID>'
+            f'<saml:Subject><saml:NameID Format="{name_id_format}">{html.escape(name_id)}</saml:NameID>'
             f'<saml:SubjectConfirmation Method="{BEARER}">'
             f'<saml:SubjectConfirmationData NotOnOrAfter="{saml_time(not_on_or_after)}" '
             f'Recipient="{html.escape(acs_url)}"{irt}/></saml:SubjectConfirmation></saml:Subject>'

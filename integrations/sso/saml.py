@@ -25,6 +25,7 @@ Design note (read before changing anything here)
 """
 
 import logging
+import time
 from datetime import UTC, datetime, timedelta
 
 from allauth.socialaccount.internal import statekit
@@ -99,6 +100,15 @@ class InstitutionSAMLProvider(SAMLProvider):
 
     package = "allauth.socialaccount.providers.saml"
 
+    def extract_uid(self, data):
+        # A transient NameID changes at every sign-in: each would link one more SocialAccount row.
+        # Then the (mapped) email is the stable identifier.
+        if data.get_nameid_format() == OneLogin_Saml2_Constants.NAMEID_TRANSIENT:
+            email = self._extract(data).get("email")
+            if email:
+                return email.strip().lower()
+        return super().extract_uid(data)
+
     def sociallogin_from_response(self, request, response):
         auth = response
         self._check_response(request, auth)
@@ -110,9 +120,9 @@ class InstitutionSAMLProvider(SAMLProvider):
             raise refuse(request, "saml_no_destination")
         in_response_to = auth.get_last_response_in_response_to()
         if in_response_to:
-            states = statekit.get_states(request)
-            stashed = states.get(in_response_to)
-            if not stashed or len(stashed) != 3 or stashed[2] != self.sub_id:
+            stashed = statekit.get_states(request).get(in_response_to)
+            if (not stashed or len(stashed) != 3 or stashed[2] != self.sub_id
+                    or time.time() - stashed[1] > statekit.STATE_TTL):
                 raise refuse(request, "saml_unknown_request")
         elif self.app.settings.get("advanced", {}).get("reject_idp_initiated_sso", True):
             raise refuse(request, "saml_unsolicited")

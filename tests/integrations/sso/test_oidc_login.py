@@ -109,23 +109,29 @@ class GoogleTests(OidcTestCase):
         self.assertRefused(response, "wrong_domain")
         self.assertContains(response, "not one of this school", status_code=403)
 
+    def test_it_refuses_a_personal_google_account_using_a_school_address(self):
+        # Verified email in the school's domain, but not managed by its Workspace (no `hd`).
+        response = self.google_sign_in({"email": self.person("teacher").email, "email_verified": True})
+        self.assertRefused(response, "wrong_domain")
+
     def test_it_refuses_a_riverside_address_at_northside(self):
         response = self.google_sign_in({"email": self.person("riverside_teacher").email, "email_verified": True})
         self.assertRefused(response, "wrong_domain")
 
     def test_it_creates_nobody_for_an_unknown_address_of_the_domain(self):
-        response = self.google_sign_in({"email": "newbie@northside.example", "email_verified": True})
+        response = self.google_sign_in({"email": "newbie@northside.example", "email_verified": True,
+                                        "hd": "northside.example"})
         self.assertRefused(response, "no_account")
         self.assertFalse(User.objects.filter(email="newbie@northside.example").exists())
 
     def test_it_refuses_an_id_token_issued_to_another_client(self):
-        response = self.google_sign_in({"email": self.person("teacher").email, "email_verified": True},
-                                       audience="riverside-google")
+        response = self.google_sign_in({"email": self.person("teacher").email, "email_verified": True,
+                                        "hd": "northside.example"}, audience="riverside-google")
         self.assertRefused(response, "provider_error")
 
     def test_it_refuses_an_id_token_from_another_issuer(self):
-        response = self.google_sign_in({"email": self.person("teacher").email, "email_verified": True},
-                                       issuer="https://evil.example")
+        response = self.google_sign_in({"email": self.person("teacher").email, "email_verified": True,
+                                        "hd": "northside.example"}, issuer="https://evil.example")
         self.assertRefused(response, "provider_error")
 
     def test_it_refuses_a_callback_without_the_state_this_browser_started(self):

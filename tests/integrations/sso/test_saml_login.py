@@ -1,8 +1,11 @@
+import time
+
 from allauth.socialaccount.models import SocialAccount
 from auditlog.models import LogEntry
 
 from accounts.models import Role, User
-from tests.integrations.sso.base import SamlTestCase, person
+from integrations.sso.dev_idp import attributes_for
+from tests.integrations.sso.base import NORTHSIDE_ACS, NORTHSIDE_SP, SamlTestCase, person
 
 
 class SamlLoginTests(SamlTestCase):
@@ -70,3 +73,26 @@ class SamlLoginTests(SamlTestCase):
         response = self.sign_in(person(ada.email, "Ada", "Admin", ("staff",)))
         self.assertRedirects(response, "/accounts/2fa/authenticate/", fetch_redirect_response=False)
         self.assertNotIn("_auth_user_id", self.client.session)
+
+    def test_it_keeps_one_link_when_the_idp_sends_transient_name_ids(self):
+        sam = self.person("student")
+        transient = "urn:oasis:names:tc:SAML:2.0:nameid-format:transient"
+        for n in range(2):
+            client = self.client_for(self.northside)
+            request = self.start_login(client)
+            root = self.idp.response_xml(acs_url=NORTHSIDE_ACS, audience=NORTHSIDE_SP, name_id=f"_t{n}",
+                                         name_id_format=transient, attributes=attributes_for(person(sam.email)),
+                                         in_response_to=request["id"])
+            self.assertRedirects(self.post_to_acs(root, client=client), "/student/", fetch_redirect_response=False)
+        self.assertEqual(list(SocialAccount.objects.filter(user=sam).values_list("uid", flat=True)), [sam.email])
+
+    def test_it_refuses_a_response_to_a_sign_in_started_too_long_ago(self):
+        from unittest import mock
+
+        request = self.start_login()
+        root = self.response_for(person(self.person("student").email), request)
+        later = time.time() + 11 * 60  # allauth keeps a sign-in's state for 10 minutes
+        with mock.patch("integrations.sso.saml.time") as clock:
+            clock.time.return_value = later
+            response = self.post_to_acs(root)
+        self.assertRefused(response, code="saml_unknown_request")
