@@ -262,6 +262,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "accounts.tasks.dispatch_clear_expired_sessions",
         "schedule": 60 * 60,
     },
+    "refresh-saml-metadata": {
+        "task": "integrations.sso.tasks.dispatch_refresh_saml_metadata",
+        "schedule": 24 * 60 * 60,
+    },
 }
 
 # --- Internationalisation, static and media ---------------------------------------------------

@@ -37,3 +37,19 @@ def do_save_oidc_provider(provider: OidcProvider, *, acting_user) -> OidcProvide
         provider.full_clean()
         provider.save()
     return provider
+
+
+@transaction.atomic
+def do_refresh_saml_metadata(config: SamlIdentityProvider, *, acting_user) -> bool:
+    """Fetch the IdP's metadata URL again; save (audited) only when something changed.
+
+    A certificate rotated at the IdP is picked up here; on any MetadataError the stored
+    configuration is kept as it was (sign-in goes on with the old certificate).
+    """
+    before = (config.entity_id, config.sso_url, config.x509cert)
+    fetch_and_apply_metadata(config)
+    if (config.entity_id, config.sso_url, config.x509cert) == before:
+        SamlIdentityProvider.objects.filter(pk=config.pk).update(metadata_fetched_at=config.metadata_fetched_at)
+        return False
+    do_save_saml_provider(config, acting_user=acting_user)
+    return True
