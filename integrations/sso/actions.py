@@ -5,6 +5,7 @@ from django.utils import timezone
 
 from integrations.sso.metadata import fetch_metadata, parse_metadata
 from integrations.sso.models import OidcProvider, SamlIdentityProvider
+from integrations.sso.secrets import is_sealed, seal
 from scribetree.audit import acting_as
 
 
@@ -32,8 +33,11 @@ def do_save_saml_provider(config: SamlIdentityProvider, *, acting_user) -> SamlI
 
 @transaction.atomic
 def do_save_oidc_provider(provider: OidcProvider, *, acting_user) -> OidcProvider:
+    """Save a Google/Microsoft sign-in; a client secret given in clear is sealed first."""
     with acting_as(acting_user):
         provider.email_domains = ", ".join(provider.domains)
+        if provider.client_secret and not is_sealed(provider.client_secret):
+            provider.client_secret = seal(provider.client_secret)
         provider.full_clean()
         provider.save()
     return provider

@@ -44,12 +44,12 @@ def _build_apps():
         common = {"verified_email": oidc.domains, "email_authentication": True, "email_domains": oidc.domains}
         if oidc.kind == OidcProvider.Kind.GOOGLE:
             apps.append(SocialApp(provider="google", name="Google", client_id=oidc.client_id,
-                                  secret=oidc.client_secret,
+                                  secret=oidc.secret,
                                   settings={**common, "auth_params": {"hd": oidc.domains[0]}}))
         else:
             apps.append(SocialApp(
                 provider="openid_connect", provider_id=ENTRA_PROVIDER_ID, name="Microsoft",
-                client_id=oidc.client_id, secret=oidc.client_secret,
+                client_id=oidc.client_id, secret=oidc.secret,
                 settings={**common, "server_url": ENTRA_SERVER.format(tenant=oidc.entra_tenant),
                           "fetch_userinfo": False}))
     return apps

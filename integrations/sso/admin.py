@@ -3,7 +3,8 @@
 Saves go through integrations/sso/actions.py (audited). Metadata given by URL is fetched by the
 server when the form is saved (SSRF-safe: integrations/sso/metadata.py); an uploaded file is
 parsed the same way. The OIDC client secret is write-only: the form never renders it, the list
-shows only its last four characters, and leaving the field empty keeps the current one.
+shows only its last four characters, leaving the field empty keeps the current one, and it is
+stored sealed (integrations/sso/secrets.py).
 """
 
 from allauth.socialaccount.models import SocialApp, SocialToken
@@ -133,7 +134,8 @@ class OidcProviderAdmin(admin.ModelAdmin):
 
     @admin.display(description="Client secret")
     def secret_hint(self, obj):
-        return f"••••{obj.client_secret[-4:]}" if obj and obj.client_secret else "—"
+        secret = obj.secret if obj and obj.client_secret else ""
+        return f"••••{secret[-4:]}" if secret else "—"
 
     @admin.display(description="Redirect URI (give it to Google / Microsoft)")
     def redirect_uri(self, obj):

@@ -125,8 +125,9 @@ class OidcProvider(models.Model):
     kind = models.CharField(max_length=20, choices=Kind.choices, unique=True)
     enabled = models.BooleanField(default=False)
     client_id = models.CharField(max_length=300)
-    # Never shown back in full (the admin form is write-only, the list shows the last 4 characters).
-    client_secret = models.CharField(max_length=500)
+    # Sealed with a key derived from SECRET_KEY (integrations/sso/secrets.py); never shown back
+    # (the admin form is write-only, the list shows the last 4 characters).
+    client_secret = models.CharField(max_length=1000)
     entra_tenant = models.CharField(
         "Entra directory (tenant) ID", max_length=100, blank=True,
         help_text="Microsoft only: your directory's tenant ID (a GUID) or primary domain. "
@@ -141,6 +142,12 @@ class OidcProvider(models.Model):
 
     def __str__(self):
         return self.get_kind_display()
+
+    @property
+    def secret(self):
+        from integrations.sso.secrets import unseal
+
+        return unseal(self.client_secret)
 
     @property
     def domains(self):

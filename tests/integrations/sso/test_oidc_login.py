@@ -141,6 +141,32 @@ class GoogleTests(OidcTestCase):
         self.assertIn(response.status_code, {403, 400})
 
 
+class ClientSecretTests(OidcTestCase):
+    def test_it_stores_the_secret_sealed_and_sends_it_to_the_token_endpoint(self):
+        stored = OidcProvider.objects.get(kind="google").client_secret
+        self.assertTrue(stored.startswith("fernet1:"))
+        self.assertNotIn("google-secret-1234", stored)
+        self.google_sign_in({"email": self.person("teacher").email, "email_verified": True,
+                             "hd": "northside.example"})
+        token_call = next(c for c in self.http.calls if c.request.url == "https://oauth2.googleapis.com/token")
+        self.assertEqual(parse_qs(token_call.request.body)["client_secret"], ["google-secret-1234"])
+
+    def test_it_opens_secrets_sealed_under_a_previous_secret_key(self):
+        from django.test import override_settings
+
+        from integrations.sso.secrets import seal, unseal
+
+        with override_settings(SECRET_KEY="old-key-old-key-old-key-old-key-old-key-old-key-old"):
+            sealed = seal("rotated-secret")
+        with override_settings(SECRET_KEY="new-key-new-key-new-key-new-key-new-key-new-key-new",
+                               SECRET_KEY_FALLBACKS=["old-key-old-key-old-key-old-key-old-key-old-key-old"]):
+            self.assertEqual(unseal(sealed), "rotated-secret")
+        with override_settings(SECRET_KEY="new-key-new-key-new-key-new-key-new-key-new-key-new",
+                               SECRET_KEY_FALLBACKS=[]), self.assertLogs("integrations.sso", "WARNING") as logs:
+            self.assertEqual(unseal(sealed), "")
+        self.assertNotIn("rotated-secret", "".join(logs.output))
+
+
 class EntraTests(OidcTestCase):
     def test_it_signs_in_an_existing_person_through_the_institutions_directory(self):
         sam = self.person("student")

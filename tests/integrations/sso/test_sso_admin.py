@@ -95,6 +95,7 @@ class OidcAdminTests(InstitutionTestCase):
         self.assertEqual(self.add_google().status_code, 302)
         provider = OidcProvider.objects.get()
         self.assertEqual(provider.email_domains, "northside.example")
+        self.assertNotIn("s3cret-value", provider.client_secret)  # sealed at rest
         listing = self.admin.get("/admin/integrations_sso/oidcprovider/")
         self.assertContains(listing, "••••WXYZ")
         self.assertNotContains(listing, "s3cret-value")
@@ -112,7 +113,7 @@ class OidcAdminTests(InstitutionTestCase):
             "kind": "google", "enabled": "on", "client_id": "renamed", "client_secret": "", "entra_tenant": "",
             "email_domains": "northside.example"})
         provider.refresh_from_db()
-        self.assertEqual((provider.client_id, provider.client_secret), ("renamed", "s3cret-value-WXYZ"))
+        self.assertEqual((provider.client_id, provider.secret), ("renamed", "s3cret-value-WXYZ"))
 
     def test_it_refuses_a_multi_tenant_microsoft_endpoint(self):
         response = self.admin.post(OIDC_ADD, {"kind": "microsoft", "enabled": "on", "client_id": "x",
