@@ -342,5 +342,8 @@ SOCIALACCOUNT_QUERY_EMAIL = True
 SOCIALACCOUNT_STORE_TOKENS = False
 SOCIALACCOUNT_LOGIN_ON_GET = False
 SOCIALACCOUNT_REQUESTS_TIMEOUT = 5
+# Old SECRET_KEYs still accepted while rotating (signed cookies, and the sealed OIDC client
+# secrets of integrations/sso/secrets.py). Comma-separated.
+SECRET_KEY_FALLBACKS = env_list("SECRET_KEY_FALLBACKS", [])
 # Rate limits count the client's address; behind a TLS proxy that is the X-Forwarded-For hop.
 ALLAUTH_TRUSTED_PROXY_COUNT = 1 if env_bool("BEHIND_PROXY", False) else 0

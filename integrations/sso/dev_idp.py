@@ -165,7 +165,7 @@ class DevIdP:
     def response_xml(self, *, acs_url, audience, name_id, attributes, in_response_to=None,
                      destination=True, issuer=None, not_on_or_after=None, not_before=None,
                      assertion_id=None, sign_assertion=True, sign_response=False, algorithm="sha256",
-                     key_pair=None, name_id_format=EMAIL_FORMAT):
+                     key_pair=None, name_id_format=EMAIL_FORMAT, subject_expiry=True):
         """A Response document (lxml element), signed as asked. `destination`: True = the ACS URL."""
         now = _now()
         not_before = not_before or now - dt.timedelta(seconds=30)
@@ -174,6 +174,7 @@ class DevIdP:
         irt = f' InResponseTo="{html.escape(in_response_to)}"' if in_response_to else ""
         dest = acs_url if destination is True else destination
         dest_attr = f' Destination="{html.escape(dest)}"' if dest else ""
+        scd_expiry = f'NotOnOrAfter="{saml_time(not_on_or_after)}" ' if subject_expiry else ""
         attrs = "".join(
             f'<saml:Attribute Name="{html.escape(name)}" NameFormat="{URI_FORMAT}">'
             + "".join(f"<saml:AttributeValue>{html.escape(v)}</saml:AttributeValue>" for v in values)
@@ -189,7 +190,7 @@ class DevIdP:
             f"<saml:Issuer>{html.escape(issuer)}</saml:Issuer>"
             f'<saml:Subject><saml:NameID Format="{name_id_format}">{html.escape(name_id)}</saml:NameID>'
             f'<saml:SubjectConfirmation Method="{BEARER}">'
-            f'<saml:SubjectConfirmationData NotOnOrAfter="{saml_time(not_on_or_after)}" '
+            f'<saml:SubjectConfirmationData {scd_expiry}'
             f'Recipient="{html.escape(acs_url)}"{irt}/></saml:SubjectConfirmation></saml:Subject>'
             f'<saml:Conditions NotBefore="{saml_time(not_before)}" NotOnOrAfter="{saml_time(not_on_or_after)}">'
             f"<saml:AudienceRestriction><saml:Audience>{html.escape(audience)}</saml:Audience>"

@@ -81,6 +81,19 @@ class SamlRefusalTests(SamlTestCase):
         response = self.post_to_acs(self.response_for(self.sam, request, not_before=now() + dt.timedelta(minutes=2)))
         self.assertRedirects(response, "/student/", fetch_redirect_response=False)
 
+    def test_it_refuses_an_assertion_without_an_expiry_on_its_subject(self):
+        # It could never be dropped from the replay cache, so it could be replayed later.
+        request = self.start_login()
+        self.refused(self.response_for(self.sam, request, subject_expiry=False), "saml_no_expiry")
+
+    def test_it_forgets_expired_assertion_ids(self):
+        SamlAssertionSeen.objects.create(assertion_id="_long-gone", expires_at=now() - dt.timedelta(minutes=1))
+        request = self.start_login()
+        self.assertRedirects(self.post_to_acs(self.response_for(self.sam, request)), "/student/",
+                             fetch_redirect_response=False)
+        self.assertFalse(SamlAssertionSeen.objects.filter(assertion_id="_long-gone").exists())
+        self.assertEqual(SamlAssertionSeen.objects.count(), 1)
+
     def test_it_refuses_sha1_signatures(self):
         request = self.start_login()
         self.refused(self.response_for(self.sam, request, algorithm="sha1"), "saml_invalid")
