@@ -27,13 +27,19 @@ MESSAGES = {
     "no_account": "There is no Scribe Tree account for you here yet. Please ask your school's administrator.",
     "role_not_allowed": "Your school has not set up Scribe Tree sign-in for your role. "
                         "Please ask your school's administrator.",
+    "invalid_attributes": "Your school's sign-in service sent details we cannot use to create your account. "
+                          "Please ask your school's administrator.",
+    "try_again": "Your account was being set up in another window. " + START_AGAIN,
     "wrong_domain": "That account is not one of this school's accounts. Sign in with your school account "
                     "instead (you may need to sign out of the other account first).",
 }
 
 
-def refuse(request, code, status=403):
-    """Log the reason and build the response to raise: `raise refuse(request, "saml_replayed")`."""
-    logger.warning("SSO refused: reason=%s institution=%s", code, connection.schema_name)
+def refuse(request, code, status=403, detail=None):
+    """Log the reason and build the response to raise: `raise refuse(request, "saml_replayed")`.
+
+    `detail` is logged too: give it only what names no person (field names, not values)."""
+    logger.warning("SSO refused: reason=%s institution=%s%s", code, connection.schema_name,
+                   f" detail={detail}" if detail else "")
     response = render(request, "sso/error.html", {"message": MESSAGES[code], "code": code}, status=status)
     return ImmediateHttpResponse(response)

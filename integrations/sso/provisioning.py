@@ -7,7 +7,8 @@ only when the institution's admin turned JIT provisioning on and the role rule g
 Attributes are read from the assertion here and never logged.
 """
 
-from django.db import transaction
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
 
 from accounts.actions import do_create_user
 from accounts.models import Role
@@ -42,9 +43,16 @@ def create_or_refuse(request, sociallogin):
     full_name, role, student_number = person_from_attributes(config, sociallogin.account.extra_data or {})
     if role is None:
         raise refuse(request, "role_not_allowed")
-    with transaction.atomic():
-        user = do_create_user(email, full_name or email.partition("@")[0], role,
-                              student_number=student_number[:50], acting_user=None)
-        sociallogin.user = user
-        # connect=True: the address was recorded (verified) by do_create_user already.
-        sociallogin.save(request, connect=True)
+    try:
+        with transaction.atomic():
+            user = do_create_user(email, full_name[:200] or email.partition("@")[0], role,
+                                  student_number=student_number[:50], acting_user=None)
+            sociallogin.user = user
+            # connect=True: the address was recorded (verified) by do_create_user already.
+            sociallogin.save(request, connect=True)
+    except ValidationError as exc:
+        # An address Django will not accept; the field names only, never the values.
+        raise refuse(request, "invalid_attributes", detail=sorted(exc.message_dict)) from exc
+    except IntegrityError as exc:
+        # The same new person's first sign-in in two tabs at once: the other tab created them.
+        raise refuse(request, "try_again") from exc

@@ -69,3 +69,14 @@ class TwoInstitutionsTests(SamlTestCase):
         platform = InstitutionClient(None)
         self.assertNotContains(platform.get("/accounts/login/"), "Sign in with")
         self.assertEqual(platform.get("/accounts/saml/northside/metadata/").status_code, 404)
+
+
+class SingleLogoutTests(SamlTestCase):
+    def test_it_does_not_offer_single_logout(self):
+        sam = self.person("student")
+        self.sign_in(person(sam.email))
+        # An unsigned LogoutRequest would otherwise sign Sam out and redirect wherever it says.
+        response = self.client.get("/accounts/saml/northside/sls/",
+                                   {"SAMLRequest": "x", "RelayState": "https://evil.example/"})
+        self.assertEqual(response.status_code, 404)
+        self.assertSignedInAs(self.client, sam)

@@ -110,3 +110,16 @@ class SamlLoginTests(SamlTestCase):
             response = self.client.get("/accounts/login/")
         self.assertContains(response, "Sign in with School account")
         self.assertContains(response, "Sign in with Google")
+
+    def test_it_cuts_overlong_attributes_to_fit_rather_than_failing(self):
+        response = self.sign_in(person("nina@northside.example", "N" * 300, "", ("student",), "9" * 80))
+        self.assertRedirects(response, "/student/", fetch_redirect_response=False)
+        nina = User.objects.get(email="nina@northside.example")
+        self.assertEqual((len(nina.full_name), len(nina.student_number)), (200, 50))
+
+    def test_it_refuses_a_response_without_an_email_for_a_new_person(self):
+        request = self.start_login()
+        root = self.idp.response_xml(acs_url=NORTHSIDE_ACS, audience=NORTHSIDE_SP, name_id="opaque-id-123",
+                                     name_id_format="urn:oasis:names:tc:SAML:2.0:nameid-format:persistent",
+                                     attributes={"urn:oid:2.5.4.42": ["Nina"]}, in_response_to=request["id"])
+        self.assertRefused(self.post_to_acs(root), code="no_email")
