@@ -10,6 +10,7 @@
 - allauth never creates people itself (`is_open_for_signup` is False).
 """
 
+from allauth.core.exceptions import ImmediateHttpResponse
 from allauth.core.internal import ratelimit
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 from allauth.socialaccount.models import SocialApp
@@ -113,6 +114,4 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
 
 
 def ratelimit_response(request):
-    from allauth.core.exceptions import ImmediateHttpResponse
-
     return ImmediateHttpResponse(render(request, "429.html", status=429))
