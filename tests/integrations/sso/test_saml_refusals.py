@@ -154,11 +154,18 @@ class SamlRefusalTests(SamlTestCase):
         root.append(evil)
         self.refused(root, "saml_invalid")
 
-    def test_it_refuses_signature_wrapping_with_the_signature_moved_to_an_evil_assertion(self):
+    def test_it_refuses_signature_wrapping_with_the_signed_assertion_nested_in_an_evil_one(self):
         request = self.start_login()
         root = self.response_for(self.sam, request)
         signed = root.find(f"{{{SAML}}}Assertion")
-        signed.find(f".//{{{SAML}}}NameID").text = self.person("admin").email  # same ID, same signature
+        evil = copy.deepcopy(signed)
+        evil.set("ID", "_evil")
+        evil.find(f".//{{{SAML}}}NameID").text = self.person("admin").email
+        evil.remove(evil.find("{http://www.w3.org/2000/09/xmldsig#}Signature"))
+        advice = etree.Element(f"{{{SAML}}}Advice")
+        evil.find(f"{{{SAML}}}Conditions").addnext(advice)
+        root.replace(signed, evil)
+        advice.append(signed)  # the signature still verifies: on the nested original
         self.refused(root, "saml_invalid")
 
     def test_it_refuses_a_response_from_another_institutions_idp(self):
