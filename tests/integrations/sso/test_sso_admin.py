@@ -34,6 +34,12 @@ class SamlAdminTests(InstitutionTestCase):
         super().setUp()
         self.admin = self.signed_in_client("admin")
 
+    def test_it_lists_single_sign_on_in_the_institutions_admin(self):
+        index = self.admin.get("/admin/")
+        self.assertContains(index, "Single sign-on")
+        self.assertContains(index, "SAML identity providers")
+        self.assertNotContains(index, "Social applications")  # allauth's table is unused
+
     def test_it_reads_an_uploaded_metadata_file(self):
         upload = SimpleUploadedFile("idp.xml", IDP.metadata_xml().encode(), content_type="text/xml")
         response = self.admin.post(SAML_ADD, saml_form(metadata_file=upload))
