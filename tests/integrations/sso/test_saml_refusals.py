@@ -42,6 +42,15 @@ class SamlRefusalTests(SamlTestCase):
         request = self.start_login()
         self.refused(self.response_for(self.sam, request, sign_assertion=False, sign_response=True), "saml_invalid")
 
+    def test_it_requires_the_whole_response_signed_when_the_admin_asks(self):
+        self.saml_config.want_messages_signed = True
+        self.saml_config.save()
+        request = self.start_login()
+        self.refused(self.response_for(self.sam, request), "saml_invalid")  # assertion only
+        request = self.start_login()
+        response = self.post_to_acs(self.response_for(self.sam, request, sign_response=True))
+        self.assertRedirects(response, "/student/", fetch_redirect_response=False)
+
     def test_it_refuses_a_signature_by_another_key(self):
         request = self.start_login()
         self.refused(self.response_for(self.sam, request, key_pair=ATTACKER_KEYS), "saml_invalid")
