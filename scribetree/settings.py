@@ -46,6 +46,9 @@ _BOTH = [
     "allauth.mfa",
     "allauth.usersessions",
     "auditlog",
+    # Single sign-on (integrations/sso): each schema keeps its own social accounts; the apps
+    # themselves are built per institution by integrations.sso.adapter, never from settings.
+    "allauth.socialaccount",
 ]
 SHARED_APPS = [
     "django_tenants",
@@ -56,6 +59,10 @@ SHARED_APPS = [
     "django_htmx",
     "rest_framework",
     "drf_spectacular",
+    # allauth's sign-in providers (no models); configured per institution in integrations/sso.
+    "allauth.socialaccount.providers.saml",
+    "allauth.socialaccount.providers.google",
+    "allauth.socialaccount.providers.openid_connect",
 ]
 TENANT_APPS = [
     *_BOTH,
@@ -96,6 +103,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "integrations.sso.middleware.SsoEndpointsMiddleware",
     "accounts.middleware.RequireStaffTwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -200,7 +208,17 @@ ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_SESSION_REMEMBER = None  # the "remember me" box decides
 ACCOUNT_LOGIN_ON_PASSWORD_RESET = False
 ACCOUNT_PREVENT_ENUMERATION = True
-ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip,5/5m/key"}
+# Per source (IP) limits are high and per account ("key": the address typed, or the SSO account)
+# strict: a whole school signs in from one NAT address at the morning bell, so a per-IP limit
+# sized for one person locks out everyone (allauth's default "login" is 30/m/ip). Cache keys carry
+# the schema, so one school's traffic never counts against another's. Figures and reasoning in
+# docs/integrations.md ("Rate limits").
+ACCOUNT_RATE_LIMITS = {
+    "login": env_str("RATE_LIMIT_LOGIN", "600/m/ip"),
+    "login_failed": env_str("RATE_LIMIT_LOGIN_FAILED", "60/m/ip,5/5m/key"),
+    "sso": env_str("RATE_LIMIT_SSO", "600/m/ip"),
+    "sso_account": env_str("RATE_LIMIT_SSO_ACCOUNT", "10/m/key"),
+}
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Scribe Tree"
 USERSESSIONS_TRACK_ACTIVITY = False
@@ -248,6 +266,10 @@ CELERY_BEAT_SCHEDULE = {
     "expire-stale-sessions": {
         "task": "accounts.tasks.dispatch_clear_expired_sessions",
         "schedule": 60 * 60,
+    },
+    "refresh-saml-metadata": {
+        "task": "integrations.sso.tasks.dispatch_refresh_saml_metadata",
+        "schedule": 24 * 60 * 60,
     },
 }
 
@@ -333,3 +355,20 @@ REST_FRAMEWORK["DEFAULT_THROTTLE_CLASSES"] = [
 SCRIBETREE_ONEROSTER_ENABLED = env_bool("SCRIBETREE_ONEROSTER_ENABLED", True)
 # Largest OneRoster zip an admin may upload (a 5,000-student school's export is ~2 MB).
 ONEROSTER_MAX_UPLOAD_BYTES = env_int("ONEROSTER_MAX_UPLOAD_BYTES", 50 * 1024 * 1024)
+# --- Single sign-on (integrations/sso; docs/integrations.md) ----------------------------------
+SOCIALACCOUNT_ADAPTER = "integrations.sso.adapter.SocialAccountAdapter"
+# allauth's documented way to swap a provider class: ours adds the SAML checks python3-saml and
+# allauth leave out (integrations/sso/saml.py).
+SOCIALACCOUNT_PROVIDERS = {"saml": {"provider_class": "integrations.sso.saml.InstitutionSAMLProvider"}}
+# Link an SSO sign-in to the existing account with the same verified address.
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = True
+SOCIALACCOUNT_EMAIL_AUTHENTICATION_AUTO_CONNECT = True
+SOCIALACCOUNT_QUERY_EMAIL = True
+SOCIALACCOUNT_STORE_TOKENS = False
+SOCIALACCOUNT_LOGIN_ON_GET = False
+SOCIALACCOUNT_REQUESTS_TIMEOUT = 5
+# Old SECRET_KEYs still accepted while rotating (signed cookies, and the sealed OIDC client
+# secrets of integrations/sso/secrets.py). Comma-separated.
+SECRET_KEY_FALLBACKS = env_list("SECRET_KEY_FALLBACKS", [])
+# Rate limits count the client's address; behind a TLS proxy that is the X-Forwarded-For hop.
+ALLAUTH_TRUSTED_PROXY_COUNT = 1 if env_bool("BEHIND_PROXY", False) else 0

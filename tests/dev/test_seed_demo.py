@@ -34,6 +34,12 @@ class SeedDemoTests(InstitutionTestCase):
             self.assertTrue(User.objects.get(email="teacher1@northside.example").check_password("scribe-demo-2026"))
         with schema_context("public"):
             self.assertTrue(User.objects.get(email="operator@scribetree.example").is_superuser)
+        # Single sign-on against the local dev IdP: Northside only (tests/integrations/sso/test_demo_sso.py).
+        from integrations.sso.models import SamlIdentityProvider
+
+        for institution, expected in ((self.northside, True), (self.riverside, False)):
+            with tenant_context(institution):
+                self.assertEqual(SamlIdentityProvider.objects.filter(enabled=True).exists(), expected)
 
     def test_it_changes_nothing_when_run_twice(self):
         self.seed()

@@ -22,6 +22,7 @@ from accounts.models import Role, User
 from coursework.demo import ensure_demo_coursework
 from integrations.scim.actions import do_create_scim_token
 from integrations.scim.models import ScimToken
+from integrations.sso.demo import ensure_demo_saml
 from tenants.actions import do_create_institution
 from tenants.models import Institution, ProvisioningJob
 from tenants.provisioning import provision
@@ -106,6 +107,9 @@ class Command(BaseCommand):
                     courses.append(spec["slug"])
                 if spec["slug"] == SCIM_DEMO_INSTITUTION:
                     scim_lines = self._ensure_scim_token(spec)
+                if spec["slug"] == "northside":
+                    # Sign-in through the local dev IdP (README: "Single sign-on in the demo").
+                    ensure_demo_saml()
         connection.set_schema_to_public()
         if opts["verbosity"] >= 1:
             made = f"demo course created at {', '.join(courses)}" if courses else "demo courses already there"
