@@ -10,8 +10,9 @@ stored sealed (integrations/sso/secrets.py).
 from allauth.socialaccount.models import SocialApp, SocialToken
 from django import forms
 from django.conf import settings
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.db import connection
+from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.html import format_html
 
@@ -103,8 +104,14 @@ class SamlIdentityProviderAdmin(admin.ModelAdmin):
             "Entity ID and metadata: <code>{}</code><br>Assertion consumer service (HTTP-POST): <code>{}</code>",
             _site_url(reverse("saml_metadata", args=[slug])), _site_url(reverse("saml_acs", args=[slug])))
 
-    def has_add_permission(self, request):
-        return super().has_add_permission(request) and not SamlIdentityProvider.objects.exists()
+    def add_view(self, request, form_url="", extra_context=None):
+        # One IdP per institution. Checked here, not in has_add_permission: the admin's sidebar asks
+        # that of every model on every admin page, which would add a query to all of them.
+        existing = SamlIdentityProvider.objects.first()
+        if existing is not None:
+            messages.info(request, "This institution already has its identity provider: change it here.")
+            return redirect("admin:integrations_sso_samlidentityprovider_change", existing.pk)
+        return super().add_view(request, form_url, extra_context)
 
     def save_model(self, request, obj, form, change):
         do_save_saml_provider(obj, acting_user=request.user)

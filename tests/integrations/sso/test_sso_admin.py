@@ -79,7 +79,12 @@ class SamlAdminTests(InstitutionTestCase):
     def test_it_allows_only_one_idp(self):
         self.admin.post(SAML_ADD, saml_form(entity_id=IDP.entity_id, sso_url=IDP.sso_url,
                                             x509cert=NORTHSIDE_KEYS.cert_base64))
-        self.assertEqual(self.admin.get(SAML_ADD).status_code, 403)
+        existing = SamlIdentityProvider.objects.get()
+        response = self.admin.get(SAML_ADD)  # the one there is, to change
+        self.assertRedirects(response, f"/admin/integrations_sso/samlidentityprovider/{existing.pk}/change/")
+        self.admin.post(SAML_ADD, saml_form(entity_id="https://second.example/idp", sso_url=IDP.sso_url,
+                                            x509cert=NORTHSIDE_KEYS.cert_base64))
+        self.assertEqual(SamlIdentityProvider.objects.count(), 1)
 
     def test_it_is_closed_to_teachers_and_privacy_officers(self):
         self.assertEqual(self.signed_in_client("teacher").get(SAML_ADD).status_code, 302)
