@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 from scribetree.env import env_bool, env_int, env_list, env_secret, env_str
@@ -97,6 +98,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "accounts.middleware.RequireStaffTwoFactorMiddleware",
+    "privacy.middleware.PrivacyNoticeMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "auditlog.middleware.AuditlogMiddleware",
@@ -243,6 +245,11 @@ CELERY_BEAT_SCHEDULE = {
     "expire-stale-sessions": {
         "task": "accounts.tasks.dispatch_clear_expired_sessions",
         "schedule": 60 * 60,
+    },
+    # Nightly retention: one dispatcher, one task per institution (privacy/retention.py).
+    "privacy-retention": {
+        "task": "privacy.tasks.dispatch_retention",
+        "schedule": crontab(hour=2, minute=30),
     },
 }
 
