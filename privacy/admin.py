@@ -117,6 +117,7 @@ class PrivacyRequestAdmin(admin.ModelAdmin):
             messages.error(request, " ".join(getattr(error, "messages", ["Not allowed."])))
 
     def save_formset(self, request, form, formset, change):
+        formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
         for inline_form in formset.forms:
             if inline_form.has_changed() and inline_form.instance.pk is None and inline_form.cleaned_data.get("body"):
                 do_comment_on_request(form.instance, inline_form.cleaned_data["body"], acting_user=request.user)

@@ -109,7 +109,9 @@ def build_zip(job, user, *, on_progress=None):
         for submission, versions in revision_texts(user).items():
             folder = f"revisions/{submission.pk}-{slugify(submission.assignment.title)[:40] or 'work'}"
             for number, created_at, text in versions:
-                archive.writestr(f"{folder}/revision-{number:04d}.txt", text)
+                entry = zipfile.ZipInfo(f"{folder}/revision-{number:04d}.txt", created_at.timetuple()[:6])
+                entry.compress_type = zipfile.ZIP_DEFLATED
+                archive.writestr(entry, text)
             works.append({"title": submission.assignment.title, "folder": folder, "count": len(versions),
                           "last": versions[-1][0] if versions else None})
         if on_progress:
