@@ -10,6 +10,7 @@ erasure every text, json, inet and bytea column of every table in Northside's sc
 The certificate lists what was kept (requests, audit rows): those rows must be marker-free too.
 """
 
+import contextlib
 import os
 import pickle
 import re
@@ -55,8 +56,8 @@ class CanarySweepTests(PrivacyTestCase):
         # An admin corrects her preferred name in the admin (django's own admin log, and auditlog).
         admin_client = self.signed_in_client("admin")
         admin_client.post(f"/admin/accounts/user/{cara.pk}/change/", {
-            "email": cara.email, "full_name": cara.full_name, "preferred_name": "Qzxpref", "student_number": "qzxnum-77",
-            "role": "student", "is_active": "on"})
+            "email": cara.email, "full_name": cara.full_name, "preferred_name": "Qzxpref",
+            "student_number": "qzxnum-77", "role": "student", "is_active": "on"})
         # She signs in from a marked address and browser.
         browser = self.client_for(self.northside)
         browser.post("/accounts/login/", {"login": cara.email, "password": PASSWORD}, HTTP_USER_AGENT="Qzxagent/1.0",
@@ -111,23 +112,24 @@ class CanarySweepTests(PrivacyTestCase):
                     cursor.execute(f'SELECT "{column}" FROM {qualified} WHERE "{column}" IS NOT NULL')
                     for (value,) in cursor.fetchall():
                         data = bytes(value)
-                        try:
+                        with contextlib.suppress(zlib.error):
                             data += zlib.decompress(data)
-                        except zlib.error:
-                            pass
                         if MARKER.search(data.decode("utf-8", "replace")):
                             found.append((f"{table}.{column}", "bytes"))
         for root, _, files in os.walk(settings.MEDIA_ROOT):
             for name in files:
                 path = os.path.join(root, name)
-                blob = open(path, "rb").read()
+                with open(path, "rb") as handle:
+                    blob = handle.read()
                 if zipfile.is_zipfile(path):
                     with zipfile.ZipFile(path) as archive:
                         blob += b"".join(archive.read(n) for n in archive.namelist())
                 if MARKER.search(blob.decode("utf-8", "replace")):
                     found.append(("file", path))
         for key, value in getattr(cache, "_cache", {}).items():
-            if MARKER.search(pickle.loads(value).__repr__() if isinstance(value, bytes) else repr(value)):
+            # Our own test cache's values (locmem pickles them): trusted data.
+            shown = repr(pickle.loads(value)) if isinstance(value, bytes) else repr(value)  # noqa: S301
+            if MARKER.search(shown):
                 found.append(("cache", key))
         return found
 
@@ -152,5 +154,5 @@ class CanarySweepTests(PrivacyTestCase):
         self.assertEqual(certificate["erased"]["coursework.Revision"], 55)
         self.assertEqual(certificate["files_removed"], 1)
         self.assertTrue(certificate["sessions_ended"])
-        self.assertEqual({k["model"] for k in certificate["kept"]},
-                         {"privacy.PrivacyRequest", "privacy.RequestComment", "privacy.PrivacyJob", "auditlog.LogEntry"})
+        self.assertEqual({k["model"] for k in certificate["kept"]}, {
+            "privacy.PrivacyRequest", "privacy.RequestComment", "privacy.PrivacyJob", "auditlog.LogEntry"})
