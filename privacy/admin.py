@@ -157,7 +157,7 @@ class PrivacyRequestAdmin(admin.ModelAdmin):
             writer.writerow([entry.timestamp.isoformat(), entry.get_action_display(), entry.content_type.model,
                              entry.object_pk, _cell(entry.object_repr),
                              _cell(str(entry.actor or entry.actor_email or "system")),
-                             _cell(entry.changes_str() if entry.changes else "")])
+                             _cell(entry.changes_str if entry.changes else "")])
         return response
 
 
