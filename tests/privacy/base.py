@@ -4,6 +4,7 @@ import shutil
 import tempfile
 
 from django.core.cache import cache
+from django.core.files.storage import storages
 from django.test import override_settings
 from django.utils import timezone
 
@@ -19,6 +20,13 @@ from tests.base import PASSWORD
 from tests.coursework.base import CourseworkTestCase
 
 
+def _forget_media_root():
+    # django-tenants 4.0.1's TenantFileSystemStorage caches MEDIA_ROOT and its setting_changed
+    # handler never clears it (it passes `settings` for `setting`), so override_settings alone would
+    # leave files in whichever folder the first test of the process used.
+    storages["default"].__dict__.pop("relative_media_root", None)
+
+
 class PrivacyTestCase(CourseworkTestCase):
     """Adds: Sam has written, submitted and been graded on the essay (3 revisions, a teacher comment).
 
@@ -30,12 +38,14 @@ class PrivacyTestCase(CourseworkTestCase):
         cls._media = tempfile.mkdtemp(prefix="privacy-media-")
         cls._media_override = override_settings(MEDIA_ROOT=cls._media)
         cls._media_override.enable()
+        _forget_media_root()
         super().setUpClass()
 
     @classmethod
     def tearDownClass(cls):
         super().tearDownClass()
         cls._media_override.disable()
+        _forget_media_root()
         shutil.rmtree(cls._media, ignore_errors=True)
 
     @classmethod
