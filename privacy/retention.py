@@ -102,12 +102,19 @@ def stale_process_data(institution, now, held_people, held_courses):
             .exclude(submission__assignment__course_id__in=held_courses))
 
 
-def clear_process_data(qs):
+def _timed(on_batch, started, rows):
+    if on_batch:
+        on_batch(rows, time.perf_counter() - started)
+
+
+def clear_process_data(qs, on_batch=None):
     ids = list(qs.values_list("pk", flat=True))
     for start in range(0, len(ids), BATCH):
+        began = time.perf_counter()
         with transaction.atomic():
             Revision.objects.filter(pk__in=ids[start:start + BATCH]).update(
                 active_seconds=0, typed_chars=0, pasted_chars=0, paste_sizes=[])
+        _timed(on_batch, began, len(ids[start:start + BATCH]))
     return len(ids)
 
 
@@ -115,14 +122,16 @@ def old_audit_rows(institution, now):
     return LogEntry.objects.filter(timestamp__lt=now - timedelta(days=institution.audit_retention_days))
 
 
-def delete_audit_rows(qs):
+def delete_audit_rows(qs, on_batch=None):
     deleted = 0
     while True:
         ids = list(qs.values_list("pk", flat=True)[:BATCH])
         if not ids:
             return deleted
+        began = time.perf_counter()
         with transaction.atomic():
             deleted += delete_ids(LogEntry, ids)
+        _timed(on_batch, began, len(ids))
 
 
 def expired_exports(now):
