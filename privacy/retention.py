@@ -88,7 +88,7 @@ def delete_submissions(ids):
         chunk = ids[start:start + SUBMISSION_BATCH]
         with transaction.atomic():
             for model, path in SUBMISSION_CHILDREN:
-                child_ids = list(model.objects.filter(**{f"{path}__in": chunk}).values_list("pk", flat=True))
+                child_ids = list(model.objects.filter(**{f"{path}__in": chunk}).order_by().values_list("pk", flat=True))
                 deleted += delete_ids(model, child_ids)
             deleted += delete_ids(Submission, chunk)
     return deleted

@@ -96,7 +96,43 @@ class RetentionTests(PrivacyTestCase):
         self.age()
         with CaptureQueriesContext(connection) as queries:
             run(self.northside, dry_run=False)
-        # holds (2); coursework ids, per batch its 6 child-id reads + 6 deletes + M2M of peer reviews + the
-        # submissions; process ids; audit id batches (2) + delete; exports list; dormant accounts;
-        # savepoints of each batch transaction. A constant for one batch of each kind.
-        self.assertLess(len(queries), 45)
+        # 1-2 held people and courses; 3 expired submissions' ids; one batch: savepoint, the ids of its
+        # peer reviews, allocations, comments (delete), rubric scores, stage submissions (delete), revisions
+        # (delete), delete the submissions, release (4-15); 16 stale process-data ids (none left: their
+        # rows went with the submission); 17 old audit ids, 18-20 one batch deleting them, 21 the next
+        # (empty) batch; 22 expired exports; 23 dormant accounts. Empty child lists send no DELETE.
+        self.assertEqual(len(queries), 23, "\n".join(q["sql"][:150] for q in queries.captured_queries))
+
+
+class RetentionSchedulingTests(PrivacyTestCase):
+    def test_the_nightly_dispatcher_runs_the_pass_in_every_institution(self):
+        from django_tenants.utils import tenant_context
+
+        from privacy.tasks import dispatch_retention
+        from scribetree.settings import CELERY_BEAT_SCHEDULE
+
+        self.assertEqual(CELERY_BEAT_SCHEDULE["privacy-retention"]["task"], "privacy.tasks.dispatch_retention")
+        old = timezone.now() - timedelta(days=365 * 8)
+        LogEntry.objects.update(timestamp=old)
+        with tenant_context(self.riverside):
+            LogEntry.objects.update(timestamp=old)
+        dispatch_retention.delay()
+        connection.set_tenant(self.northside)
+        self.assertFalse(LogEntry.objects.filter(timestamp=old).exists())
+        with tenant_context(self.riverside):
+            self.assertFalse(LogEntry.objects.filter(timestamp=old).exists())
+
+    def test_it_deletes_export_files_once_their_link_has_expired(self):
+        from django.core.files.storage import default_storage
+
+        from privacy.models import PrivacyJob
+
+        filed = self.file("student", PrivacyRequest.Kind.EXPORT)
+        self.approve(filed)
+        job = PrivacyJob.objects.get(request=filed)
+        self.assertEqual(run(self.northside, dry_run=True).counts["exports"], 0)
+        PrivacyJob.objects.filter(pk=job.pk).update(expires_at=timezone.now() - timedelta(minutes=1))
+        self.assertEqual(run(self.northside, dry_run=False).counts["exports"], 1)
+        self.assertFalse(default_storage.exists(job.file_name))
+        job.refresh_from_db()
+        self.assertEqual((job.file_name, job.download_token), ("", ""))
