@@ -1,6 +1,7 @@
 """The canary sweep: a student with marker strings everywhere is erased; no marker may survive.
 
-Cara is given a unique marker ("qzx...", and the address 10.99.88.77) in every personal field,
+Cara is given a unique marker ("qzxqzx...", six letters so that no random token or hash contains
+one by chance, and the address 10.99.88.77) in every personal field,
 her essay and its revisions (splices and zlib keyframes), her reflection, a teacher's comment
 quoting her and the feedback on her work, a rubric comment, peer reviews she wrote and received,
 her sign-in session (address, browser), an admin's change to her, audit-log rows (changes,
@@ -19,6 +20,7 @@ import zlib
 from datetime import timedelta
 
 from django.conf import settings
+from django.contrib.sessions.backends.db import SessionStore
 from django.core.cache import cache
 from django.db import connection
 from django.utils import timezone
@@ -41,7 +43,7 @@ from privacy.tasks import analytics_cache_key, build_writing_analytics
 from tests.base import PASSWORD
 from tests.privacy.base import PrivacyTestCase
 
-MARKER = re.compile(r"qzx|10\.99\.88\.77", re.IGNORECASE)
+MARKER = re.compile(r"qzxqzx|10\.99\.88\.77", re.IGNORECASE)
 IP = "10.99.88.77"
 TEXT_TYPES = {"text", "character varying", "character", "json", "jsonb", "inet"}
 
@@ -49,29 +51,30 @@ TEXT_TYPES = {"text", "character varying", "character", "json", "jsonb", "inet"}
 class CanarySweepTests(PrivacyTestCase):
     def plant(self):
         tara, cleo, admin = self.person("teacher"), self.person("classmate"), self.person("admin")
-        cara = do_create_user("cara.qzxmail@northside.example", "Cara Qzxname", Role.STUDENT, password=PASSWORD,
-                              student_number="qzxnum-77", acting_user=admin)
+        cara = do_create_user("cara.qzxqzxmail@northside.example", "Cara Qzxqzxname", Role.STUDENT,
+                              password=PASSWORD, student_number="qzxqzxnum-77", acting_user=admin)
         self.people["cara"] = cara
         do_enrol_student(self.course, cara, acting_user=tara)
         # An admin corrects her preferred name in the admin (django's own admin log, and auditlog).
         admin_client = self.signed_in_client("admin")
         admin_client.post(f"/admin/accounts/user/{cara.pk}/change/", {
-            "email": cara.email, "full_name": cara.full_name, "preferred_name": "Qzxpref",
-            "student_number": "qzxnum-77", "role": "student", "is_active": "on"})
+            "email": cara.email, "full_name": cara.full_name, "preferred_name": "Qzxqzxpref",
+            "student_number": "qzxqzxnum-77", "role": "student", "is_active": "on"})
         # She signs in from a marked address and browser.
         browser = self.client_for(self.northside)
-        browser.post("/accounts/login/", {"login": cara.email, "password": PASSWORD}, HTTP_USER_AGENT="Qzxagent/1.0",
-                     REMOTE_ADDR=IP)
+        browser.post("/accounts/login/", {"login": cara.email, "password": PASSWORD},
+                     HTTP_USER_AGENT="Qzxqzxagent/1.0", REMOTE_ADDR=IP)
         browser.post(f"/privacy/consent/{cara.pk}", {"purpose": Purpose.ANALYTICS, "answer": "accepted"},
                      REMOTE_ADDR=IP)
         # Her essay: enough saves to have splices and a second keyframe (every 50th revision).
-        texts = [f"Qzxessay opening {i}. " + "Sleep matters for learning. " * 12 for i in range(55)]
+        texts = [f"Qzxqzxessay opening {i}. " + "Sleep matters for learning. " * 12 for i in range(55)]
         work = self.write(cara, texts)
-        do_submit_stage(work, reflection="Qzxreflect: I tightened the thesis.", acting_user=cara)
-        do_add_comment(work, revision_number=55, start=0, end=20, body="Qzxcomment: good start", acting_user=tara)
+        do_submit_stage(work, reflection="Qzxqzxreflect: I tightened the thesis.", acting_user=cara)
+        do_add_comment(work, revision_number=55, start=0, end=20, body="Qzxqzxcomment: good start",
+                       acting_user=tara)
         level = RubricLevel.objects.filter(criterion__rubric=self.rubric).first()
-        do_score_rubric(work, level, comment="Qzxrubric: clear thesis", acting_user=tara)
-        do_grade_submission(work, grade=70, general_comment="Qzxgeneral: well argued", acting_user=tara)
+        do_score_rubric(work, level, comment="Qzxqzxrubric: clear thesis", acting_user=tara)
+        do_grade_submission(work, grade=70, general_comment="Qzxqzxgeneral: well argued", acting_user=tara)
         self.signed_in_client("teacher").get(f"/teach/submissions/{work.pk}/")  # access-logged
         # Peer review: Cara and Cleo review each other.
         now = timezone.now()
@@ -83,9 +86,11 @@ class CanarySweepTests(PrivacyTestCase):
         do_submit_stage(cleos, acting_user=cleo)
         mine = do_allocate_peer_review_manually(self.essay, cara, cleos, acting_user=tara)
         do_allocate_peer_review_manually(self.essay, cleo, work, acting_user=tara)
-        do_submit_peer_review(mine, body="Qzxpeer: convincing", answers=["Qzxanswer"], acting_user=cara)
+        do_submit_peer_review(mine, body="Qzxqzxpeer: convincing", answers=["Qzxqzxanswer"],
+                              acting_user=cara)
         theirs = PeerReviewAllocation.objects.get(reviewer=cleo, submission=work)
-        do_submit_peer_review(theirs, body="Cleo liked the qzxessay opening", answers=["sleep"], acting_user=cleo)
+        do_submit_peer_review(theirs, body="Cleo liked the qzxqzxessay opening", answers=["sleep"],
+                              acting_user=cleo)
         # A cached summary built from her writing, and an export zip in file storage.
         build_writing_analytics.delay(person_id=cara.pk)
         self.assertIsNotNone(cache.get(analytics_cache_key(cara.pk)))
@@ -104,7 +109,11 @@ class CanarySweepTests(PrivacyTestCase):
             columns = cursor.fetchall()
             for table, column, data_type in columns:
                 qualified = f'"{schema}"."{table}"'
-                if data_type in TEXT_TYPES:
+                if (table, column) == ("django_session", "session_data"):  # signed and encoded: decode it
+                    cursor.execute(f"SELECT session_data FROM {qualified}")
+                    found += [("django_session.session_data", "decoded") for (value,) in cursor.fetchall()
+                              if MARKER.search(repr(SessionStore().decode(value)))]
+                elif data_type in TEXT_TYPES:
                     cursor.execute(f'SELECT "{column}"::text FROM {qualified} '
                                    f'WHERE "{column}"::text ~* %s', [MARKER.pattern])
                     found += [(f"{table}.{column}", value[:80]) for (value,) in cursor.fetchall()]
