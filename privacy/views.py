@@ -1,13 +1,15 @@
 """The person's privacy page, their requests and downloads, the notice, and the privacy office's
 filing page. Every view fetches through privacy/access.py (404 for anything not theirs)."""
 
+import hmac
+
 from allauth.account.decorators import reauthentication_required
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST, require_safe
@@ -101,7 +103,7 @@ def download_export(request, request_id, token):
     filed = access_request(request.user, request_id)
     job = getattr(filed, "job", None)
     if (request.user.pk not in (filed.subject_id, filed.filed_by_id) or job is None
-            or not job.download_available or job.download_token != token):
+            or not job.download_available or not hmac.compare_digest(job.download_token, token)):
         raise Http404
     log_access(filed, acting_user=request.user)
     response = FileResponse(default_storage.open(job.file_name, "rb"), as_attachment=True,
@@ -170,7 +172,3 @@ def file_on_behalf(request):
             return redirect("admin:privacy_privacyrequest_change", filed.pk)
     waiting = PrivacyRequest.objects.filter(state__in=PrivacyRequest.OPEN_STATES).select_related("subject")
     return render(request, T + "office_home.html", {"waiting": waiting, "form": form}, status=400)
-
-
-def get_request_or_404(pk):
-    return get_object_or_404(PrivacyRequest, pk=pk)
