@@ -107,15 +107,30 @@ def _timed(on_batch, started, rows):
         on_batch(rows, time.perf_counter() - started)
 
 
-def clear_process_data(qs, on_batch=None):
-    ids = list(qs.values_list("pk", flat=True))
-    for start in range(0, len(ids), BATCH):
+def _in_batches(statement, subquery, on_batch, *, keyset=False):
+    """Run `statement` (an UPDATE/DELETE ... WHERE id IN ({ids}) RETURNING id) on BATCH ids at a time,
+    each batch one statement in its own transaction: the ids are picked by the database (no id lists
+    travel), and with `keyset` the next batch starts after the last id done (an index range scan,
+    not a rescan of rows already cleared)."""
+    done, last = 0, 0
+    while True:
+        ids_qs = subquery.filter(pk__gt=last).order_by("pk") if keyset else subquery.order_by()
+        sql, params = ids_qs.values("pk")[:BATCH].query.sql_with_params()
         began = time.perf_counter()
-        with transaction.atomic():
-            Revision.objects.filter(pk__in=ids[start:start + BATCH]).update(
-                active_seconds=0, typed_chars=0, pasted_chars=0, paste_sizes=[])
-        _timed(on_batch, began, len(ids[start:start + BATCH]))
-    return len(ids)
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(statement.format(ids=sql), params)
+            ids = [row[0] for row in cursor.fetchall()]
+        if not ids:
+            return done
+        done += len(ids)
+        last = max(ids)
+        _timed(on_batch, began, len(ids))
+
+
+def clear_process_data(qs, on_batch=None):
+    table = Revision._meta.db_table
+    return _in_batches(f"UPDATE {table} SET active_seconds = 0, typed_chars = 0, pasted_chars = 0, "
+                       f"paste_sizes = '[]'::jsonb WHERE id IN ({{ids}}) RETURNING id", qs, on_batch, keyset=True)
 
 
 def old_audit_rows(institution, now):
@@ -123,15 +138,7 @@ def old_audit_rows(institution, now):
 
 
 def delete_audit_rows(qs, on_batch=None):
-    deleted = 0
-    while True:
-        ids = list(qs.values_list("pk", flat=True)[:BATCH])
-        if not ids:
-            return deleted
-        began = time.perf_counter()
-        with transaction.atomic():
-            deleted += delete_ids(LogEntry, ids)
-        _timed(on_batch, began, len(ids))
+    return _in_batches(f"DELETE FROM {LogEntry._meta.db_table} WHERE id IN ({{ids}}) RETURNING id", qs, on_batch)
 
 
 def expired_exports(now):

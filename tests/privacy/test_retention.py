@@ -98,10 +98,11 @@ class RetentionTests(PrivacyTestCase):
             run(self.northside, dry_run=False)
         # 1-2 held people and courses; 3 expired submissions' ids; one batch: savepoint, the ids of its
         # peer reviews, allocations, comments (delete), rubric scores, stage submissions (delete), revisions
-        # (delete), delete the submissions, release (4-15); 16 stale process-data ids (none left: their
-        # rows went with the submission); 17 old audit ids, 18-20 one batch deleting them, 21 the next
-        # (empty) batch; 22 expired exports; 23 dormant accounts. Empty child lists send no DELETE.
-        self.assertEqual(len(queries), 23, "\n".join(q["sql"][:150] for q in queries.captured_queries))
+        # (delete), delete the submissions, release (4-15); 16-18 one (empty) process-data UPDATE batch
+        # (its rows went with the submission); 19-21 one audit DELETE batch, 22-24 the next, empty one;
+        # 25 expired exports; 26 dormant accounts. Each batch is savepoint, statement, release here
+        # (BEGIN/COMMIT outside a test); empty child lists send no DELETE.
+        self.assertEqual(len(queries), 26, "\n".join(q["sql"][:150] for q in queries.captured_queries))
 
 
 class RetentionSchedulingTests(PrivacyTestCase):
