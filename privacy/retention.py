@@ -42,11 +42,13 @@ from coursework.models import (
 from privacy.erasure import delete_ids
 from privacy.models import LegalHold, PrivacyJob, PrivacyRequest
 
-# Ids per transaction. Measured on this machine class: batched SQL deletes ~23,000 rows/s
-# (issue #4), so a batch of 5,000 holds its row locks ~0.2 s; the revision UPDATE batch of
-# 5,000 rows measured ~0.1 s (bench/privacy_jobs.py --retention). Locks are row locks only.
+# Rows per statement, each statement its own transaction (row locks only, held for the batch).
+# Measured by bench/privacy_jobs.py --retention-only on the 2-core machine while other benchmarks ran:
+# a 5,000-row audit DELETE takes ~110 ms (45,000 rows/s, longest 235 ms); a 5,000-row process-data
+# UPDATE ~240 ms (20,000 rows/s, longest 410 ms: every row is rewritten with its 3 index entries).
 BATCH = 5000
-# Submissions per batch: each brings ~100 revisions and their comments/scores/reviews (~0.2 s).
+# Submissions per batch: each brings ~100 revisions and their comments/scores/reviews, so a batch
+# deletes ~5,000 revision rows (~0.2 s at the erasure's measured rate, bench/privacy_jobs.py).
 SUBMISSION_BATCH = 50
 # Children of a submission, deleted first (children-first; RESTRICT/CASCADE are not relied on).
 SUBMISSION_CHILDREN = [
