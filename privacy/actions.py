@@ -51,7 +51,8 @@ def may_file_for(filer, subject):
         return True
     if filer.role in FILE_ON_BEHALF_ROLES:
         return True
-    return is_guardian_of(filer, subject)
+    # A guardian acts for a ward only while the ward is under the institution's age threshold.
+    return is_guardian_of(filer, subject) and guardian_decides_for(subject)
 
 
 # --- Requests ---------------------------------------------------------------------------------------

@@ -100,3 +100,18 @@ class FileRequestTests(PrivacyTestCase):
             "/privacy-office/requests/new", {"email": "rory@riverside.example", "kind": "export"})
         self.assertContains(response, "No one at this institution", status_code=400)
         self.assertFalse(PrivacyRequest.objects.exists())
+
+
+class GuardianAgeTests(PrivacyTestCase):
+    def test_a_guardian_no_longer_files_once_the_student_is_past_the_threshold(self):
+        guardian = do_create_user("gina@northside.example", "Gina Guardian", Role.GUARDIAN,
+                                  password="correct horse battery staple", acting_user=self.person("admin"))
+        self.people["guardian"] = guardian
+        do_link_guardian(guardian, self.person("student"), acting_user=self.person("admin"),
+                         student_birth_date=timezone.localdate() - timedelta(days=365 * 17))
+        with self.assertRaises(PermissionDenied):
+            self.file("guardian", EXPORT, subject=self.person("student"))
+        response = self.reauthenticated_client("guardian").post(
+            "/privacy/requests/new", {"subject": self.person("student").pk, "kind": EXPORT})
+        self.assertEqual(response.status_code, 403)
+        self.assertFalse(PrivacyRequest.objects.exists())
