@@ -262,16 +262,33 @@ def _step_audit(job, user):
         by = cursor.rowcount
         # Safety net: the person's name or address inside other rows (an m2m change listing them).
         swept = 0
-        for needle in {user.full_name, user.email, user.preferred_name, user.student_number}:
-            if len(needle or "") < 5 or '"' in needle or "\\" in needle:
-                continue
+        for needle in _needles(user):
             cursor.execute(
                 f"UPDATE {table} SET object_repr = replace(object_repr, %s, %s), "
                 f"changes = replace(changes::text, %s, %s)::jsonb, changes_text = replace(changes_text, %s, %s) "
                 f"WHERE object_repr LIKE %s OR changes::text LIKE %s OR changes_text LIKE %s",
                 [needle, pseudonym, needle, pseudonym, needle, pseudonym, *[f"%{_like(needle)}%"] * 3])
             swept += cursor.rowcount
-    job.scratch["audit"] = {"about_the_person": about, "made_by_the_person": by, "mentions_replaced": swept}
+        # The kept request records: the person's name or address in their free text (a rectification
+        # saying "my name is ...") is replaced by the pseudonym too.
+        kept_texts = 0
+        for needle in _needles(user):
+            cursor.execute("UPDATE privacy_privacyrequest SET details = replace(details, %s, %s), "
+                           "decision_note = replace(decision_note, %s, %s), "
+                           "outcome = replace(outcome::text, %s, %s)::jsonb WHERE subject_id = %s",
+                           [needle, pseudonym] * 3 + [user.pk])
+            cursor.execute("UPDATE privacy_requestcomment SET body = replace(body, %s, %s) WHERE request_id IN "
+                           "(SELECT id FROM privacy_privacyrequest WHERE subject_id = %s) AND body LIKE %s",
+                           [needle, pseudonym, user.pk, f"%{_like(needle)}%"])
+            kept_texts += cursor.rowcount
+    job.scratch["audit"] = {"about_the_person": about, "made_by_the_person": by, "mentions_replaced": swept,
+                            "request_texts_replaced": kept_texts}
+
+
+def _needles(user):
+    """The person's identifying strings worth replacing in free text (short ones would hit other words)."""
+    return [n for n in {user.full_name, user.email, user.preferred_name, user.student_number}
+            if len(n or "") >= 5 and '"' not in n and "\\" not in n]
 
 
 def _like(text):

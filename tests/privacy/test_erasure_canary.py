@@ -38,6 +38,7 @@ from coursework.actions import (
     do_submit_stage,
 )
 from coursework.models import PeerReviewAllocation, RubricLevel, Stage
+from privacy.actions import do_comment_on_request
 from privacy.models import PrivacyRequest, Purpose
 from privacy.tasks import analytics_cache_key, build_writing_analytics
 from tests.base import PASSWORD
@@ -97,6 +98,11 @@ class CanarySweepTests(PrivacyTestCase):
         cache.set(f"privacy:analytics:{cara.pk}", {"name": cara.full_name}, 60)
         exported = self.file("cara", PrivacyRequest.Kind.EXPORT)
         self.approve(exported)
+        # A request record that is kept after the erasure, naming her in its free text.
+        corrected = self.file("cara", PrivacyRequest.Kind.RECTIFICATION,
+                              details="My name is Cara Qzxqzxname; my old address cara.qzxqzxmail@northside.example")
+        do_comment_on_request(corrected, "Checked cara.qzxqzxmail@northside.example against the register.",
+                              acting_user=self.person("privacy_officer"))
         return cara
 
     def findings(self):
@@ -149,7 +155,7 @@ class CanarySweepTests(PrivacyTestCase):
         for table in ["accounts_user", "account_emailaddress", "coursework_submission", "coursework_revision",
                       "coursework_stagesubmission", "coursework_comment", "coursework_rubricscore",
                       "coursework_peerreview", "usersessions_usersession", "auditlog_logentry", "django_admin_log",
-                      "file", "cache"]:
+                      "privacy_privacyrequest", "privacy_requestcomment", "file", "cache"]:
             self.assertIn(table, planted)
 
         erased = self.file("cara", PrivacyRequest.Kind.ERASURE)
