@@ -16,7 +16,8 @@ from accounts.models import Role
 
 SESSION_KEY = "privacy_notice"
 RECHECK_SECONDS = 300
-EXEMPT_PREFIXES = ("/accounts/", "/static/", "/media/", "/privacy/notice/", "/admin/", "/healthz", "/branding/")
+EXEMPT_PREFIXES = ("/accounts/", "/static/", "/media/", "/privacy/notice/", "/admin/", "/healthz", "/branding/",
+                   "/api/")
 
 
 def remember_acceptance(request, version):
@@ -29,7 +30,10 @@ class PrivacyNoticeMiddleware:
 
     def __call__(self, request):
         user = getattr(request, "user", None)
-        if (user is not None and user.is_authenticated and getattr(request, "tenant", None) is not None
+        # Only page navigations are redirected: an autosave (htmx POST) or an API call must never get
+        # the notice page instead of its answer; the notice is shown at the next page instead.
+        if (request.method == "GET" and not request.headers.get("HX-Request")
+                and user is not None and user.is_authenticated and getattr(request, "tenant", None) is not None
                 and user.role != Role.PLATFORM_OPERATOR and not request.path.startswith(EXEMPT_PREFIXES)):
             state = request.session.get(SESSION_KEY)
             if state is None or time.time() - state["checked"] > RECHECK_SECONDS:

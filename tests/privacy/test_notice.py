@@ -73,3 +73,17 @@ class NoticeTests(PrivacyTestCase):
         rory = self.signed_in_client("riverside_student", self.riverside)
         self.assertEqual(rory.get("/student/").status_code, 200)
         self.assertEqual(rory.get("/privacy/notice/").status_code, 302)  # none there: straight on
+
+
+class NoticeDoesNotInterruptWorkTests(PrivacyTestCase):
+    def test_an_autosave_and_the_api_are_never_redirected_to_the_notice(self):
+        officer = self.person("privacy_officer")
+        do_publish_notice(do_create_notice("New notice.", acting_user=officer), acting_user=officer)
+        sam = self.signed_in_client("student")
+        response = sam.post(f"/write/{self.sams_work.pk}/autosave",
+                            {"text": "Schools should start later, because sleep matters a lot.",
+                             "base_revision": self.sams_work.revision_number}, HTTP_HX_REQUEST="true")
+        self.assertEqual(response.status_code, 200)
+        self.assertEqual(response["X-Revision-Number"], str(self.sams_work.revision_number + 1))
+        self.assertEqual(sam.get(f"/api/assignments/{self.essay.pk}/submission").status_code, 200)
+        self.assertEqual(sam.get("/student/").status_code, 302)  # the next page asks
