@@ -22,6 +22,8 @@ class FileRequestTests(PrivacyTestCase):
         self.assertEqual(response.status_code, 302)
         self.assertTrue(response["Location"].startswith("/accounts/reauthenticate/"))
         self.assertFalse(PrivacyRequest.objects.exists())
+        page = sam.get(response["Location"])
+        self.assertContains(page, 'name="password"')
         # allauth replays the suspended post once the password is confirmed.
         response = sam.post(response["Location"], {"password": "correct horse battery staple"})
         filed = PrivacyRequest.objects.get()
