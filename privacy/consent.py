@@ -66,10 +66,6 @@ def answers_for(person):
     return {purpose: stored.get(purpose.value, "") for purpose in Purpose}
 
 
-class ConsentWithdrawn(Exception):
-    pass
-
-
 def requires_consent(purpose, *, person_arg="person_id"):
     """For Celery task bodies: skip (and say so) when the person's consent is missing at run time."""
 
