@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from accounts.access import role_required
 from accounts.models import Role
-from privacy import consent as consent_checks
+from privacy import pages
 from privacy.access import access_request, subjects_for
 from privacy.actions import (
     FILE_ON_BEHALF_ROLES,
@@ -24,33 +24,20 @@ from privacy.actions import (
     do_accept_notice,
     do_answer_consent,
     do_file_request,
-    may_answer_consent_for,
 )
 from privacy.audit import log_access
 from privacy.forms import ConsentForm, FileOnBehalfForm, FileRequestForm
 from privacy.middleware import remember_acceptance
-from privacy.models import PrivacyRequest, Purpose
+from privacy.models import PrivacyRequest
 
 PERSON_ROLES = (Role.STUDENT, Role.TEACHER, Role.GUARDIAN, Role.PRIVACY_OFFICER, Role.INSTITUTION_ADMIN)
 T = "privacy/"
 
 
 def _page(request, *, form=None, status=200):
-    subjects = subjects_for(request.user)
-    people = []
-    for subject in subjects:
-        answers = consent_checks.answers_for(subject)
-        people.append({"person": subject, "may_answer": may_answer_consent_for(request.user, subject, request.tenant),
-                       "consents": [{"purpose": p, "answer": answers[p],
-                                     "effective": answers[p] == "accepted" or (not answers[p]
-                                                                                and consent_checks.DEFAULTS[p])}
-                                    for p in Purpose]})
-    requests = (PrivacyRequest.objects.filter(subject__in=[s.pk for s in subjects])
-                .select_related("subject", "job").order_by("-created_at", "-pk"))
-    return render(request, T + "home.html", {
-        "people": people, "requests": requests, "notice": active_notice(),
-        "form": form or FileRequestForm(subjects), "consent_defaults": consent_checks.DEFAULTS,
-    }, status=status)
+    context = pages.privacy_page(request.user, request.tenant)
+    context["form"] = form or FileRequestForm(context["subjects"])
+    return render(request, T + "home.html", context, status=status)
 
 
 @require_safe
