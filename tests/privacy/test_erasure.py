@@ -171,3 +171,21 @@ class ErasureTests(PrivacyTestCase):
                               ("coursework.PeerReviewAllocation", "coursework.Submission"),
                               ("account.EmailConfirmation", "account.EmailAddress")]:
             self.assertLess(order.index(child), order.index(parent), (child, parent))
+
+
+class TeacherErasureTests(PrivacyTestCase):
+    def test_erasing_a_teacher_keeps_the_students_feedback_and_anonymises_what_she_made(self):
+        from coursework.models import Rubric
+
+        tara = self.person("teacher")
+        filed = self.file("teacher", ERASURE)
+        self.approve(filed)
+        filed.refresh_from_db()
+        self.assertEqual(filed.state, "completed")
+        comment = Comment.objects.get(submission=self.sams_work)
+        self.assertEqual((comment.body, comment.author_id), ("Which schools?", tara.pk))  # Sam's record
+        self.assertEqual(User.objects.get(pk=tara.pk).full_name, "Erased person")
+        self.assertIsNone(Rubric.objects.get(pk=self.rubric.pk).created_by)
+        self.assertEqual(filed.job.certificate["anonymised"]["coursework.Rubric"], 1)
+        self.sams_work.refresh_from_db()
+        self.assertEqual(self.sams_work.grade, 80)  # grades stay consistent for the class
