@@ -11,7 +11,14 @@ from scribetree.audit import acting_as
 
 PRIVACY_OFFICE_GROUP = "Privacy office"
 # What a privacy officer may see in the institution's admin (issue #4 widens this).
-PRIVACY_OFFICE_PERMISSIONS = [("accounts", "view_user"), ("auditlog", "view_logentry")]
+PRIVACY_OFFICE_PERMISSIONS = [("accounts", "view_user"), ("auditlog", "view_logentry"),
+                              # Issue #4: requests, their comments, holds, notices and guardians.
+                              ("privacy", "view_privacyrequest"), ("privacy", "change_privacyrequest"),
+                              ("privacy", "view_requestcomment"), ("privacy", "add_requestcomment"),
+                              ("privacy", "view_legalhold"), ("privacy", "add_legalhold"),
+                              ("privacy", "change_legalhold"), ("privacy", "view_privacynotice"),
+                              ("privacy", "add_privacynotice"), ("privacy", "change_privacynotice"),
+                              ("privacy", "view_guardianlink"), ("privacy", "add_guardianlink")]
 
 
 def _apply_role(user, role):
@@ -35,6 +42,15 @@ def privacy_office_group():
         for app_label, codename in PRIVACY_OFFICE_PERMISSIONS:
             group.permissions.add(Permission.objects.get(content_type__app_label=app_label, codename=codename))
     return group
+
+
+def sync_privacy_office_permissions():
+    """Give an existing group the permissions added since it was made (run after each migrate)."""
+    group = privacy_office_group()
+    for app_label, codename in PRIVACY_OFFICE_PERMISSIONS:
+        permission = Permission.objects.filter(content_type__app_label=app_label, codename=codename).first()
+        if permission is not None:
+            group.permissions.add(permission)
 
 
 @transaction.atomic

@@ -15,6 +15,8 @@ class Role(models.TextChoices):
     PRIVACY_OFFICER = "privacy_officer", "Privacy officer"
     INSTITUTION_ADMIN = "institution_admin", "Institution admin"
     PLATFORM_OPERATOR = "platform_operator", "Platform operator"
+    # A parent or legal guardian: signs in to act for linked students (privacy.models.GuardianLink).
+    GUARDIAN = "guardian", "Guardian"
 
 
 STAFF_ROLES = {Role.TEACHER, Role.PRIVACY_OFFICER, Role.INSTITUTION_ADMIN, Role.PLATFORM_OPERATOR}

@@ -9,6 +9,7 @@ HOME_URL_NAMES = {
     Role.TEACHER: "teacher_home",
     Role.PRIVACY_OFFICER: "privacy_officer_home",
     Role.INSTITUTION_ADMIN: "institution_admin_home",
+    Role.GUARDIAN: "privacy_home",  # a guardian acts on their wards' privacy (privacy/views.py)
 }
 
 

@@ -12,11 +12,6 @@ def home(request):
     return redirect(home_url_for(request.user))
 
 
-@role_required(Role.PRIVACY_OFFICER)
-def privacy_officer_home(request):
-    return render(request, "accounts/privacy_officer_home.html")
-
-
 @role_required(Role.INSTITUTION_ADMIN)
 def institution_admin_home(request):
     return render(request, "accounts/institution_admin_home.html")

@@ -72,9 +72,14 @@ def lock_own_submission(user, submission_id):
 def access_allocation_as_reviewer(user, allocation_id):
     if user.role != Role.STUDENT:
         raise Http404
+    from privacy.consent import consent_filter
+    from privacy.models import Purpose
+
+    # The author may have declined (or withdrawn) showing their work to classmates (privacy consent).
     return get_object_or_404(
         PeerReviewAllocation.objects.select_related("submission__assignment__peer_review", "assignment")
-        .filter(reviewer=user, submission__stage_submissions__isnull=False).distinct(),
+        .filter(reviewer=user, submission__stage_submissions__isnull=False)
+        .filter(consent_filter("submission__student", Purpose.PEER_SHOWING)).distinct(),
         pk=allocation_id)
 
 

@@ -491,6 +491,12 @@ def do_allocate_peer_reviews(assignment, *, acting_user, seed=None):
     review = assignment.peer_review
     submissions = list(Submission.objects.filter(
         assignment=assignment, stage_submissions__stage=review.stage).distinct().order_by("pk"))
+    # Drafts of students who declined showing their work to classmates are not dealt (privacy consent).
+    from privacy.consent import people_without
+    from privacy.models import Purpose
+
+    declined = people_without(Purpose.PEER_SHOWING, [s.student_id for s in submissions])
+    submissions = [s for s in submissions if s.student_id not in declined]
     per = min(review.reviewers_per_submission, max(len(submissions) - 1, 0))
     rng = random.Random(seed)
     rng.shuffle(submissions)

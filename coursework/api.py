@@ -250,6 +250,9 @@ class SubmissionViewSet(BaseViewSet):
             submission = Submission.objects.prefetch_related(
                 Prefetch("comments", queryset=Comment.objects.select_related("revision")), "rubric_scores",
             ).get(pk=self.as_teacher(pk).pk)
+            from privacy.audit import log_access
+
+            log_access(submission, acting_user=request.user)  # staff reading a student's work is recorded
             return Response(s.TeacherSubmissionDetailSerializer(submission).data)
         return Response(s.StudentSubmissionSerializer(access_own_submission(request.user, pk)).data)
 

@@ -88,8 +88,12 @@ def visible_reviews_of(student):
 
 def allocations_for(reviewer):
     """The reviewer's allocations whose draft has been submitted (as access_allocation_as_reviewer)."""
+    from privacy.consent import consent_filter
+    from privacy.models import Purpose
+
     submitted = StageSubmission.objects.filter(submission=OuterRef("submission"))
     return (PeerReviewAllocation.objects.filter(Exists(submitted), reviewer=reviewer)
+            .filter(consent_filter("submission__student", Purpose.PEER_SHOWING))
             .select_related("assignment__course", "assignment__peer_review", "submission__student", "review")
             .order_by("assignment__peer_review__closes_at", "pk"))
 

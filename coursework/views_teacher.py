@@ -256,7 +256,11 @@ def _after_change(request, submission, number, partial, message, **failed):
 
 @teacher_only
 def submission_review(request, submission_id):
-    return _review_page(request, access_submission_as_teacher(request.user, submission_id))
+    from privacy.audit import log_access
+
+    submission = access_submission_as_teacher(request.user, submission_id)
+    log_access(submission, acting_user=request.user)  # staff opening a student's work is recorded
+    return _review_page(request, submission)
 
 
 @teacher_only

@@ -7,7 +7,11 @@ Design note
   retention category and the rule for export and erasure.
 - Rules: EXPORT_AND_ERASE (export it, delete it), ANONYMISE (export it, keep the row without the
   person), KEEP (kept with the stated legal reason), NONE (holds no personal data).
-- Issue #4 builds export/erasure/retention on top of these declarations.
+- Export (privacy/export.py) writes every `exported` model's rows reached through `owner_path`
+  (and `extra_owner_paths`). Erasure (privacy/erasure.py) deletes every ERASE model's rows reached
+  that way, children first, in batched SQL; ANONYMISE models get `anonymise_fields` cleared;
+  `course_path` lets a legal hold on a course keep the rows of that course.
+- New fields below all have defaults, so declarations written for the first shape still work.
 """
 
 from dataclasses import dataclass, field
@@ -30,6 +34,17 @@ class Declaration:
     keep_reason: str = ""
     exported: bool = False
     notes: str = field(default="", compare=False)
+    # Other lookups that also reach the person (e.g. a peer review allocation: the reviewer, and the
+    # author of the reviewed draft). Erasure and export follow all of them.
+    extra_owner_paths: tuple = ()
+    # Lookup to coursework.Course, so a legal hold on a course (or its retention) covers the row.
+    course_path: str = ""
+    # ANONYMISE: the fields cleared (null when nullable, "" otherwise) while the row is kept.
+    anonymise_fields: tuple = ()
+
+    @property
+    def owner_paths(self):
+        return tuple(p for p in (self.owner_path, *self.extra_owner_paths) if p)
 
 
 REGISTRY = {
@@ -65,15 +80,16 @@ REGISTRY = {
                     exported=True),
         Declaration("admin.LogEntry", ("user", "object_repr", "change_message"), owner_path="user",
                     purpose="Admin change history", lawful_basis="Legitimate interest", retention="audit",
-                    on_erasure=ANONYMISE),
+                    on_erasure=ANONYMISE, anonymise_fields=("object_repr", "change_message")),
         # --- Coursework ---------------------------------------------------------------------------
         Declaration("coursework.Course", notes="A class, not a person; teachers are linked through the M2M."),
         Declaration("coursework.Section"),
         Declaration("coursework.Enrolment", ("student", "section"), owner_path="student",
                     purpose="Know who is in which class", lawful_basis="Public task (education)",
-                    retention="coursework", on_erasure=ERASE, exported=True),
+                    retention="coursework", on_erasure=ERASE, exported=True, course_path="course"),
         Declaration("coursework.Rubric", ("created_by",), owner_path="created_by", purpose="Reusable marking scheme",
-                    lawful_basis="Public task (education)", retention="institution", on_erasure=ANONYMISE),
+                    lawful_basis="Public task (education)", retention="institution", on_erasure=ANONYMISE,
+                    anonymise_fields=("created_by",)),
         Declaration("coursework.RubricCriterion"),
         Declaration("coursework.RubricLevel"),
         Declaration("coursework.Assignment"),
@@ -81,26 +97,35 @@ REGISTRY = {
         Declaration("coursework.PeerReviewSettings"),
         Declaration("coursework.Submission", ("text", "grade", "general_comment", "word_count"), owner_path="student",
                     purpose="The student's work, its assessment and feedback",
-                    lawful_basis="Public task (education)", retention="coursework", on_erasure=ERASE, exported=True),
+                    lawful_basis="Public task (education)", retention="coursework", on_erasure=ERASE, exported=True,
+                    course_path="assignment__course"),
         Declaration("coursework.Revision", ("data", "active_seconds", "typed_chars", "pasted_chars", "paste_sizes"),
                     owner_path="submission__student", purpose="Revision history and writing-process evidence",
-                    lawful_basis="Public task (education)", retention="coursework", on_erasure=ERASE, exported=True),
+                    lawful_basis="Public task (education)", retention="coursework", on_erasure=ERASE, exported=True,
+                    course_path="submission__assignment__course"),
         Declaration("coursework.StageSubmission", ("reflection",), owner_path="submission__student",
                     purpose="What was submitted when, with the student's reflection",
-                    lawful_basis="Public task (education)", retention="coursework", on_erasure=ERASE, exported=True),
+                    lawful_basis="Public task (education)", retention="coursework", on_erasure=ERASE, exported=True,
+                    course_path="submission__assignment__course"),
         Declaration("coursework.Comment", ("body", "quote", "author"), owner_path="submission__student",
                     purpose="Teacher feedback on the student's work", lawful_basis="Public task (education)",
                     retention="coursework", on_erasure=ERASE, exported=True,
+                    course_path="submission__assignment__course",
                     notes="Also the author's (teacher's) data: on the teacher's erasure the author is anonymised."),
         Declaration("coursework.RubricScore", ("level", "comment"), owner_path="submission__student",
                     purpose="Assessment against the rubric", lawful_basis="Public task (education)",
-                    retention="coursework", on_erasure=ERASE, exported=True),
+                    retention="coursework", on_erasure=ERASE, exported=True,
+                    course_path="submission__assignment__course"),
         Declaration("coursework.PeerReviewAllocation", ("reviewer",), owner_path="reviewer",
                     purpose="Who reviews whose draft", lawful_basis="Public task (education)",
-                    retention="coursework", on_erasure=ERASE, exported=True),
+                    retention="coursework", on_erasure=ERASE, exported=True, course_path="assignment__course",
+                    extra_owner_paths=("submission__student",),
+                    notes="Erasing the author of the reviewed draft removes its allocations (and their reviews) too."),
         Declaration("coursework.PeerReview", ("body", "answers", "helpfulness"), owner_path="allocation__reviewer",
                     purpose="A student's review of a classmate's draft", lawful_basis="Public task (education)",
                     retention="coursework", on_erasure=ERASE, exported=True,
+                    course_path="allocation__assignment__course",
+                    extra_owner_paths=("allocation__submission__student",),
                     notes="Shown to the reviewed student, anonymised when the assignment says so."),
         # --- Provisioning (SCIM, OneRoster) ---------------------------------------------------
         Declaration("integrations_scim.ScimToken", ("created_by",), owner_path="created_by",
@@ -134,6 +159,42 @@ REGISTRY = {
         Declaration("integrations_sso.SamlAssertionSeen",
                     notes="Assertion ids (random, not linked to a person) until they expire; replay guard."),
         Declaration("integrations_sso.OidcProvider", notes="Client id/secret of the institution's app."),
+        # --- Privacy (this app) ----------------------------------------------------------------------
+        Declaration("privacy.PrivacyRequest", ("subject", "filed_by", "details", "decision_note", "outcome"),
+                    owner_path="subject", purpose="Answer the person's requests about their data",
+                    lawful_basis="Legal obligation (GDPR Art. 12-22, FERPA, CCPA)", retention="requests",
+                    on_erasure=KEEP, exported=True,
+                    keep_reason="Proof that the request was answered; the subject is an anonymised tombstone."),
+        Declaration("privacy.RequestComment", ("body",), owner_path="request__subject",
+                    purpose="The privacy office's handling notes", lawful_basis="Legal obligation",
+                    retention="requests", on_erasure=KEEP, exported=True,
+                    keep_reason="Part of the request's record; written by staff, not about the content."),
+        Declaration("privacy.PrivacyJob", ("scratch", "certificate", "file_name"), owner_path="request__subject",
+                    purpose="Carry out an export or erasure", lawful_basis="Legal obligation",
+                    retention="requests", on_erasure=KEEP,
+                    keep_reason="The erasure certificate is the proof of erasure; it lists counts, never content. "
+                                "Export files are deleted by the erasure itself."),
+        Declaration("privacy.PrivacyNotice", ("created_by",), owner_path="created_by",
+                    purpose="The institution's privacy notice versions", lawful_basis="Legal obligation",
+                    retention="institution", on_erasure=ANONYMISE, anonymise_fields=("created_by",)),
+        Declaration("privacy.NoticeAcceptance", ("person", "accepted_at"), owner_path="person",
+                    purpose="Proof the person was shown the notice", lawful_basis="Legal obligation",
+                    retention="account", on_erasure=ERASE, exported=True),
+        Declaration("privacy.Consent", ("subject", "answer", "given_by"), owner_path="subject",
+                    extra_owner_paths=("given_by",), purpose="Record consent per purpose",
+                    lawful_basis="Consent (GDPR Art. 7: proof of consent)", retention="account",
+                    on_erasure=ERASE, exported=True,
+                    notes="When a guardian is erased, consents they gave for a ward are erased too: "
+                          "the ward's answer falls back to 'not answered'."),
+        Declaration("privacy.GuardianLink", ("guardian", "student", "relationship", "student_birth_date"),
+                    owner_path="student", extra_owner_paths=("guardian",),
+                    purpose="Let a guardian act for a young student",
+                    lawful_basis="Legal obligation (parental consent)",
+                    retention="account", on_erasure=ERASE, exported=True),
+        Declaration("privacy.LegalHold", ("subject", "reason"), owner_path="subject",
+                    purpose="Keep records needed for legal claims", lawful_basis="Legal obligation",
+                    retention="legal_hold", on_erasure=KEEP, course_path="course",
+                    keep_reason="A legal hold outlives the erasure it blocks."),
         # --- Platform (public schema) -------------------------------------------------------------
         Declaration("tenants.Institution", notes="An organisation, not a person."),
         Declaration("tenants.Domain"),

@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 from scribetree.env import env_bool, env_int, env_list, env_secret, env_str
@@ -105,6 +106,7 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "integrations.sso.middleware.SsoEndpointsMiddleware",
     "accounts.middleware.RequireStaffTwoFactorMiddleware",
+    "privacy.middleware.PrivacyNoticeMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "auditlog.middleware.AuditlogMiddleware",
@@ -270,6 +272,11 @@ CELERY_BEAT_SCHEDULE = {
     "refresh-saml-metadata": {
         "task": "integrations.sso.tasks.dispatch_refresh_saml_metadata",
         "schedule": 24 * 60 * 60,
+    },
+    # Nightly retention: one dispatcher, one task per institution (privacy/retention.py).
+    "privacy-retention": {
+        "task": "privacy.tasks.dispatch_retention",
+        "schedule": crontab(hour=2, minute=30),
     },
 }
 

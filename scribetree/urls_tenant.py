@@ -13,7 +13,7 @@ urlpatterns = [
     path("", include("coursework.urls_teacher")),
     path("", include("coursework.urls_peer")),
     path("api/", include("coursework.api")),
-    path("privacy-office/", accounts_views.privacy_officer_home, name="privacy_officer_home"),
+    path("", include("privacy.urls")),  # the privacy page, requests, consent, notice, privacy office
     path("manage/", accounts_views.institution_admin_home, name="institution_admin_home"),
     path("account/security/", accounts_views.security, name="account_security"),
     path("branding/logo", tenants_views.logo, name="institution_logo"),

@@ -44,6 +44,16 @@ class Institution(TenantMixin):
     audit_retention_days = models.PositiveIntegerField(
         default=365 * 7, help_text="Keep audit records this long."
     )
+    # Privacy (issue #4): the remaining retention categories and the guardian age threshold.
+    process_data_retention_days = models.PositiveIntegerField(
+        default=365, help_text="Keep writing-process figures (typing time, pastes) this long, then clear them."
+    )
+    export_retention_days = models.PositiveIntegerField(
+        default=7, help_text="A data export can be downloaded this long, then it is deleted."
+    )
+    guardian_consent_age = models.PositiveSmallIntegerField(
+        default=16, help_text="Below this age a guardian gives or withdraws consent for the student."
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     # Provisioning creates the schema in a background job (tenants/provisioning.py), never on save.

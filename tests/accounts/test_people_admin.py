@@ -46,6 +46,7 @@ class PeopleAdminTests(InstitutionTestCase):
         response = admin.post(f"/admin/tenants/institution/{self.northside.pk}/change/", {
             "name": "Northside Academy", "brand_colour": "#224466", "gdpr": "on", "ferpa": "on",
             "coursework_retention_days": 400, "inactive_account_retention_days": 700, "audit_retention_days": 2555,
+            "process_data_retention_days": 365, "export_retention_days": 7, "guardian_consent_age": 16,
         })
         self.assertEqual(response.status_code, 302)
         self.northside.refresh_from_db()
@@ -59,6 +60,7 @@ class PeopleAdminTests(InstitutionTestCase):
         response = admin.post(f"/admin/tenants/institution/{self.northside.pk}/change/", {
             "name": "Northside Academy", "brand_colour": "#zzzzzz",
             "coursework_retention_days": 400, "inactive_account_retention_days": 700, "audit_retention_days": 2555,
+            "process_data_retention_days": 365, "export_retention_days": 7, "guardian_consent_age": 16,
         })
         self.assertContains(response, "Enter a colour like #1f5f8b.")
 

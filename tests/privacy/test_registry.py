@@ -36,3 +36,34 @@ class RegistryTests(SimpleTestCase):
     def test_it_declares_only_models_that_exist(self):
         known = {m._meta.label for m in apps.get_models()}
         self.assertEqual(sorted(set(REGISTRY) - known), [])
+
+
+class RegistryShapeTests(SimpleTestCase):
+    def test_a_declaration_in_the_first_shape_still_works(self):
+        # Other apps append declarations written before owner paths per right and holds existed.
+        from privacy.registry import ERASE, Declaration
+
+        old = Declaration("integrations.Thing", ("name",), owner_path="user", purpose="p", lawful_basis="b",
+                          retention="account", on_erasure=ERASE, exported=True)
+        self.assertEqual((old.owner_paths, old.course_path, old.anonymise_fields), (("user",), "", ()))
+
+    def test_every_owner_course_and_anonymise_path_resolves(self):
+        from django.core.exceptions import FieldError
+
+        for label, declaration in REGISTRY.items():
+            try:
+                model = apps.get_model(label)
+            except LookupError:
+                continue
+            for path in (*declaration.owner_paths, declaration.course_path):
+                if not path:
+                    continue
+                with self.subTest(label=label, path=path):
+                    try:
+                        str(model._default_manager.filter(**{path: 1}).query)
+                    except FieldError as error:
+                        self.fail(f"{label}: {path!r} does not resolve ({error})")
+            for name in declaration.anonymise_fields:
+                with self.subTest(label=label, field=name):
+                    field = model._meta.get_field(name)
+                    self.assertTrue(field.null or field.get_internal_type() in {"CharField", "TextField"})

@@ -110,6 +110,7 @@ class Command(BaseCommand):
                 if spec["slug"] == "northside":
                     # Sign-in through the local dev IdP (README: "Single sign-on in the demo").
                     ensure_demo_saml()
+                self._ensure_privacy(spec, password)
         connection.set_schema_to_public()
         if opts["verbosity"] >= 1:
             made = f"demo course created at {', '.join(courses)}" if courses else "demo courses already there"
@@ -161,6 +162,13 @@ class Command(BaseCommand):
                 # The provisioning job creates the institution admin without a password.
                 do_set_password(user, password, acting_user=None)
         return created
+
+    def _ensure_privacy(self, spec, password):
+        """The privacy notice and a guardian of student01 (privacy/demo.py)."""
+        from privacy.demo import ensure_demo_privacy
+
+        officer = User.objects.get(email=f"privacy@{spec['slug']}.example")
+        ensure_demo_privacy(school=spec["name"], slug=spec["slug"], officer=officer, password=password)
 
     def _ensure_coursework(self, spec):
         """teacher1's course with all 30 students (coursework/demo.py). True when it was created now."""

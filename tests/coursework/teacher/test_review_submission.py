@@ -62,13 +62,14 @@ class ReviewSubmissionTests(TeacherTestCase):
         # 1 session, 2 the teacher, 3 the submission with its assignment, course, rubric, student and
         # stage (access check), 4-5 rebuilding revision 2 (its keyframe, then the rows from it),
         # 6 comments with authors, 7 the lengths of the revisions comments are followed through,
-        # 8 stage submissions, 9 the history, 10-11 the rubric's criteria and levels, 12 its scores
+        # 8 stage submissions, 9 the history, 10-11 the rubric's criteria and levels, 12 its scores,
+        # 13 the access-log row (a teacher opening a student's work is recorded, privacy/audit.py)
         from coursework.actions import do_add_comment
 
         tara = self.person("teacher")
         do_add_comment(self.submission, revision_number=1, start=0, end=7, body="Hm.", acting_user=tara)
         queries, _, sql = self.count_queries(self.tara, self.path + "?revision=2")
-        self.assertEqual(queries, 12, sql)
+        self.assertEqual(queries, 13, sql)
         for number in (1, 2, 3):
             do_add_comment(self.submission, revision_number=number, start=0, end=7, body="Hm.", acting_user=tara)
         self.write(self.person("student"), *[f"Most schools should start later, take {n}." for n in range(5)])
