@@ -17,6 +17,9 @@ NOT_AUDITED = {
     "admin.LogEntry": "Django admin's own history",
     "tenants.ProvisioningJob": "platform set-up in public; the institution's own audit starts in its schema",
     "privacy.PrivacyJob": "progress of a request's job; the request (audited) records the outcome",
+    "integrations_oneroster.RosterLink": "maps the SIS's ids to ours; the people, courses and enrolments it "
+                                         "links are changed through the actions, which are audited",
+    "socialaccount.SocialToken": "OAuth tokens are secrets, and none are stored (SOCIALACCOUNT_STORE_TOKENS = False)",
 }
 
 
