@@ -29,6 +29,7 @@ import hashlib
 import hmac
 import logging
 from collections import defaultdict
+from importlib import import_module
 
 from auditlog.models import LogEntry
 from auditlog.registry import auditlog
@@ -187,7 +188,11 @@ def _step_sessions(job, user):
 
     stale = [s.session_key for s in Session.objects.filter(expire_date__gt=timezone.now()).iterator(chunk_size=2000)
              if str(s.get_decoded().get("_auth_user_id")) == str(user.pk)]
-    Session.objects.filter(session_key__in=stale).delete()
+    # Through the session engine, not a bulk delete: with cached sessions (a shared cache) the
+    # copy in the cache must go too.
+    store = import_module(settings.SESSION_ENGINE).SessionStore
+    for key in stale:
+        store(session_key=key).delete()
     job.scratch["sessions_ended"] = True
 
 
@@ -314,7 +319,10 @@ def _step_account(job, user):
 
 
 def _step_cache(job, user):
+    from coursework import freshness
+
     cache.delete_many(person_cache_keys(user.pk))
+    freshness.forget_all()  # cached course pages (teacher dashboards) show the person's name
     job.scratch["cache_cleared"] = True
 
 

@@ -94,6 +94,10 @@ def delete_submissions(ids):
                 child_ids = list(model.objects.filter(**{f"{path}__in": chunk}).order_by().values_list("pk", flat=True))
                 deleted += delete_ids(model, child_ids)
             deleted += delete_ids(Submission, chunk)
+    if ids:
+        from coursework import freshness
+
+        freshness.forget_all()  # bulk SQL passes no model signals: cached course pages are rebuilt
     return deleted
 
 
