@@ -76,7 +76,9 @@ class CanarySweepTests(PrivacyTestCase):
         level = RubricLevel.objects.filter(criterion__rubric=self.rubric).first()
         do_score_rubric(work, level, comment="Qzxqzxrubric: clear thesis", acting_user=tara)
         do_grade_submission(work, grade=70, general_comment="Qzxqzxgeneral: well argued", acting_user=tara)
-        self.signed_in_client("teacher").get(f"/teach/submissions/{work.pk}/")  # access-logged
+        teacher = self.signed_in_client("teacher")
+        teacher.get(f"/teach/submissions/{work.pk}/")  # access-logged
+        teacher.get(f"/teach/courses/{self.course.pk}/")  # the dashboard's cards are cached with her name
         # Peer review: Cara and Cleo review each other.
         now = timezone.now()
         draft = self.essay.stages.get(kind=Stage.Kind.DRAFT)
