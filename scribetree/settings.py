@@ -65,6 +65,7 @@ TENANT_APPS = [
     "integrations.sso",
     "integrations.scim",
     "integrations.oneroster",
+    "integrations.lti",
 ]
 INSTALLED_APPS = list(SHARED_APPS) + [app for app in TENANT_APPS if app not in SHARED_APPS]
 
