@@ -250,6 +250,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "accounts.tasks.dispatch_clear_expired_sessions",
         "schedule": 60 * 60,
     },
+    # LMS rosters (NRPS) and lost grade-passback retries, once a day per institution.
+    "lti-nightly": {
+        "task": "integrations.lti.tasks.dispatch_lti_nightly",
+        "schedule": 24 * 60 * 60,
+    },
 }
 
 # --- Internationalisation, static and media ---------------------------------------------------
@@ -313,3 +318,5 @@ SCRIBETREE_SAML_ENABLED = env_bool("SCRIBETREE_SAML_ENABLED", True)
 SCRIBETREE_OIDC_ENABLED = env_bool("SCRIBETREE_OIDC_ENABLED", True)
 SCRIBETREE_SCIM_ENABLED = env_bool("SCRIBETREE_SCIM_ENABLED", True)
 SCRIBETREE_LTI_ENABLED = env_bool("SCRIBETREE_LTI_ENABLED", True)
+# Encrypts the LTI tool's private keys at rest (integrations/lti/keys.py); defaults to SECRET_KEY.
+LTI_KEY_SECRET = env_secret("LTI_KEY_SECRET", SECRET_KEY)
