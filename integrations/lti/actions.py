@@ -33,7 +33,7 @@ from scribetree.celery import send_after_commit
 
 ROLE_PREFIXES = ("http://purl.imsglobal.org/vocab/lis/v2/membership#",
                  "http://purl.imsglobal.org/vocab/lis/v2/institution/person#")
-TEACHING_ROLES = {"Instructor", "ContentDeveloper", "Mentor", "TeachingAssistant", "Administrator"}
+TEACHING_ROLES = {"Instructor", "ContentDeveloper", "TeachingAssistant", "Administrator"}
 CUSTOM_ASSIGNMENT = "scribetree_assignment"
 NRPS = "https://purl.imsglobal.org/spec/lti-nrps/claim/namesroleservice"
 AGS = "https://purl.imsglobal.org/spec/lti-ags/claim/endpoint"
@@ -55,6 +55,8 @@ def role_from_lti(roles):
         if not isinstance(role, str):
             continue
         if role.startswith(ROLE_PREFIXES[0]):
+            names.add(role[len(ROLE_PREFIXES[0]):].split("#")[0])
+        elif role.startswith(ROLE_PREFIXES[0][:-1] + "/"):  # a sub-role: membership/Instructor#TeachingAssistant
             names.add(role[len(ROLE_PREFIXES[0]):].split("#")[0])
         elif "/" not in role and "#" not in role:
             names.add(role)

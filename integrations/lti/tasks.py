@@ -31,8 +31,8 @@ def backoff(attempts):
 @app.task(base=InstitutionTask)
 def sync_roster(job_id):
     with transaction.atomic():
-        job = RosterSync.objects.select_for_update().select_related("context__registration", "context__course",
-                                                                    "requested_by").filter(pk=job_id).first()
+        job = (RosterSync.objects.select_for_update(of=("self",))
+               .select_related("context__registration", "context__course", "requested_by").filter(pk=job_id).first())
         if job is None or job.state in (RosterSync.State.DONE, RosterSync.State.FAILED):
             return
         if job.attempts >= 3:
