@@ -54,9 +54,7 @@ def role_from_lti(roles):
     for role in roles or []:
         if not isinstance(role, str):
             continue
-        if role.startswith(ROLE_PREFIXES[0]):
-            names.add(role[len(ROLE_PREFIXES[0]):].split("#")[0])
-        elif role.startswith(ROLE_PREFIXES[0][:-1] + "/"):  # a sub-role: membership/Instructor#TeachingAssistant
+        if role.startswith(ROLE_PREFIXES[0]) or role.startswith(ROLE_PREFIXES[0][:-1] + "/"):
             names.add(role[len(ROLE_PREFIXES[0]):].split("#")[0])
         elif "/" not in role and "#" not in role:
             names.add(role)

@@ -6,7 +6,6 @@ from unittest import mock
 
 import jwt
 import responses
-
 from django.utils import timezone
 
 from integrations.lti import platform_keys
