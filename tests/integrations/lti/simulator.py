@@ -47,6 +47,7 @@ class Platform:
         self.token_requests = 0
         self.tool_jwks = None  # set by the test from the tool's /lti/jwks.json
         self.member_pages = []  # list of lists of members
+        self.members_status = 200
         self.scores = []  # (url, payload, headers)
         self.score_failures = []  # status codes to answer before succeeding
         self.http = None
@@ -166,6 +167,8 @@ class Platform:
     def _members(self, request):
         if not self._authorised(request, "contextmembership"):
             return 401, {}, "{}"
+        if self.members_status != 200:
+            return self.members_status, {}, "{}"
         query = parse_qs(urlparse(request.url).query)
         page = int(query.get("Page", ["0"])[0])  # a capitalised parameter: must survive paging
         headers = {"Content-Type": "application/vnd.ims.lti-nrps.v2.membershipcontainer+json"}
