@@ -7,6 +7,7 @@ never shown or editable: the key admin lists public keys and offers one action, 
 import json
 
 from django.contrib import admin, messages
+from django.db import models
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 
@@ -26,6 +27,7 @@ class PlatformRegistrationAdmin(admin.ModelAdmin):
     list_filter = ["lms", "is_active"]
     search_fields = ["name", "issuer", "client_id"]
     inlines = [DeploymentInline]
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     fieldsets = [
         (None, {"fields": ["name", "lms", "is_active"]}),
         ("From the LMS", {"fields": ["issuer", "client_id", "auth_login_url", "auth_token_url", "auth_token_audience",

@@ -13,6 +13,8 @@ import jwt
 import requests
 from django.core.cache import cache
 
+from integrations.lti.outbound import UnsafeUrl, check_outbound_url
+
 CACHE_SECONDS = 24 * 60 * 60
 REFETCH_AFTER_SECONDS = 30
 HTTP_TIMEOUT = 10
@@ -31,6 +33,10 @@ def _cache_key(registration):
 
 
 def _fetch(registration):
+    try:
+        check_outbound_url(registration.key_set_url)
+    except UnsafeUrl as exc:
+        raise PlatformKeyError(f"the key set URL is refused: {exc}") from None
     try:
         response = requests.get(registration.key_set_url, timeout=HTTP_TIMEOUT, headers={"Accept": "application/json"})
         response.raise_for_status()

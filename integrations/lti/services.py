@@ -9,11 +9,13 @@ Link headers (`response.links`) without changing them.
 
 import secrets
 import time
+from urllib.parse import urlparse
 
 import requests
 from django.core.cache import cache
 
 from integrations.lti import keys
+from integrations.lti.outbound import UnsafeUrl, check_outbound_url
 
 HTTP_TIMEOUT = 15
 SCOPE_MEMBERSHIPS = "https://purl.imsglobal.org/spec/lti-nrps/scope/contextmembership.readonly"
@@ -33,6 +35,14 @@ def _token_cache_key(registration, scopes):
     return f"lti:token:{registration.pk}:{' '.join(sorted(scopes))}"
 
 
+def _checked(url):
+    try:
+        return check_outbound_url(url)
+    except UnsafeUrl as exc:
+        host = urlparse(url or "").netloc or "that URL"
+        raise ServiceError(f"refused to call {host}: {exc}", retryable=False) from None
+
+
 def access_token(registration, scopes):
     """A bearer token for `scopes`, cached (in the institution's cache) until shortly before expiry."""
     key = _token_cache_key(registration, scopes)
@@ -45,7 +55,7 @@ def access_token(registration, scopes):
         "iat": now, "exp": now + 300, "jti": secrets.token_urlsafe(16),
     })
     try:
-        response = requests.post(registration.auth_token_url, timeout=HTTP_TIMEOUT, data={
+        response = requests.post(_checked(registration.auth_token_url), timeout=HTTP_TIMEOUT, data={
             "grant_type": "client_credentials",
             "client_assertion_type": "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
             "client_assertion": assertion,
@@ -77,7 +87,7 @@ def membership_pages(context):
     for _ in range(MAX_PAGES):
         token = access_token(registration, [SCOPE_MEMBERSHIPS])
         try:
-            response = requests.get(url, timeout=HTTP_TIMEOUT, headers={
+            response = requests.get(_checked(url), timeout=HTTP_TIMEOUT, headers={
                 "Authorization": f"Bearer {token}", "Accept": NRPS_MEDIA_TYPE})
         except requests.RequestException as exc:
             raise ServiceError(f"roster endpoint unreachable ({type(exc).__name__})") from None
@@ -119,9 +129,9 @@ def post_score(passback):
     registration = passback.resource_link.context.registration
     token = access_token(registration, [SCOPE_SCORE])
     try:
-        response = requests.post(scores_url(passback.resource_link.lineitem_url), json=score_payload(passback),
-                                 timeout=HTTP_TIMEOUT, headers={"Authorization": f"Bearer {token}",
-                                                                "Content-Type": SCORE_MEDIA_TYPE})
+        url = _checked(scores_url(passback.resource_link.lineitem_url))
+        response = requests.post(url, json=score_payload(passback), timeout=HTTP_TIMEOUT,
+                                 headers={"Authorization": f"Bearer {token}", "Content-Type": SCORE_MEDIA_TYPE})
     except requests.RequestException as exc:
         raise ServiceError(f"score endpoint unreachable ({type(exc).__name__})") from None
     if response.status_code == 401:

@@ -96,3 +96,17 @@ class LtiAdminTests(InstitutionTestCase):
         response = teacher.get("/admin/integrations_lti/platformregistration/setup/")
         self.assertEqual(response.status_code, 302)
         self.assertIn("/login/", response["Location"])
+
+
+class OutboundUrlTests(InstitutionTestCase):
+    def test_outside_debug_only_public_https_urls_are_called(self):
+        from django.test import override_settings
+
+        from integrations.lti.outbound import UnsafeUrl, check_outbound_url
+
+        with override_settings(DEBUG=False, TESTING=False):
+            self.assertEqual(check_outbound_url("https://canvas.example/jwks"), "https://canvas.example/jwks")
+            for url in ("http://canvas.example/jwks", "https://127.0.0.1/x", "https://169.254.169.254/latest",
+                        "https://10.0.0.5/token", "https://[::1]/x", "https://localhost/x", "file:///etc/passwd"):
+                with self.subTest(url), self.assertRaises(UnsafeUrl):
+                    check_outbound_url(url)
