@@ -213,6 +213,13 @@ def do_issue_ticket(user, redirect_to):
     return token
 
 
+def ticket_holder(token):
+    """Whose unused, unexpired ticket this is (for the confirmation page), or None."""
+    ticket = LaunchTicket.objects.select_related("user").filter(
+        token_hash=secret_hash(token or ""), used_at__isnull=True, expires_at__gte=timezone.now()).first()
+    return ticket.user if ticket and ticket.user.is_active else None
+
+
 @transaction.atomic
 def do_redeem_ticket(token):
     ticket = LaunchTicket.objects.select_for_update().select_related("user").filter(

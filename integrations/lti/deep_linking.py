@@ -10,6 +10,7 @@ cannot create assignments again. The response is a JWT signed with the tool key,
 import secrets
 import time
 from datetime import timedelta
+from urllib.parse import urlparse
 
 from django import forms
 from django.core import signing
@@ -46,6 +47,8 @@ class NewAssignmentForm(forms.Form):
 
 def picker(request, token, user, context):
     settings_claim = token.claims.get(DEEP_LINKING_SETTINGS) or {}
+    if urlparse(str(settings_claim.get("deep_link_return_url"))).scheme not in ("https", "http"):
+        raise DeepLinkRefused("The LMS gave no place to return the assignment to.")
     signed = signing.dumps({
         "user": user.pk, "context": context.pk, "deployment_id": token.deployment_id,
         "return_url": settings_claim.get("deep_link_return_url"), "data": settings_claim.get("data"),

@@ -38,6 +38,7 @@ from integrations.lti.actions import (
     do_start_login,
     landing_url,
     registration_for,
+    ticket_holder,
 )
 from integrations.lti.models import GradePassback, LtiContext
 from integrations.lti.validation import LaunchError, consume_state, find_state, verify_token
@@ -146,7 +147,10 @@ def launch(request):
 
 def _after_launch(request, token, user, assignment, context):
     if assignment is None:  # deep linking: the picker runs inside the LMS frame, no session needed
-        return deep_linking.picker(request, token, user, context)
+        try:
+            return deep_linking.picker(request, token, user, context)
+        except deep_linking.DeepLinkRefused as exc:
+            return _error(request, str(exc), code="deep_link")
     url = landing_url(user, assignment)
     if _in_frame(request, token.claims):
         ticket = do_issue_ticket(user, url)
@@ -156,10 +160,20 @@ def _after_launch(request, token, user, assignment, context):
     return redirect(url)
 
 
-@require_GET
+@require_http_methods(["GET", "POST"])
 def continue_launch(request, ticket):
-    """First-party window: redeem the single-use ticket, sign in, go to the assignment."""
+    """First-party window: confirm, then redeem the single-use ticket, sign in, go to the assignment.
+
+    GET only asks (a link someone else obtained would otherwise sign the visitor in as them: login
+    CSRF); the POST, protected by CSRF in this first-party window, redeems the ticket.
+    """
     _enabled()
+    if request.method == "GET":
+        pending = ticket_holder(ticket)
+        if pending is None:
+            return _error(request, "This link has expired or was already used. Open the assignment in your LMS "
+                                   "again.", code="ticket")
+        return render(request, "lti/continue.html", {"person": pending})
     redeemed = do_redeem_ticket(ticket)
     if redeemed is None:
         return _error(request, "This link has expired or was already used. Open the assignment in your LMS again.",

@@ -99,7 +99,7 @@ class FrameAndCookieTests(LtiTestCase):
     def test_a_launch_inside_a_frame_hands_over_to_a_first_party_window_once(self):
         client = self.browser()
         state, nonce, _ = self.start_login(client)
-        token = self.platform.id_token(nonce=nonce, roles=(ROLE_INSTRUCTOR,), sub="lms-teacher-1")
+        token = self.platform.id_token(nonce=nonce, roles=(ROLE_INSTRUCTOR,), sub="lms-teacher-1", name="Tom Teacher")
         response = self.post_launch(client, state, token, HTTP_SEC_FETCH_DEST="iframe")
         self.assertEqual(response.status_code, 200)
         self.assertNotIn("X-Frame-Options", response)  # this page may be framed by the LMS
@@ -108,12 +108,16 @@ class FrameAndCookieTests(LtiTestCase):
         self.assertIn('target="_blank"', html)
         continue_url = html.split('href="/lti/continue/')[1].split('"')[0]
         window = self.browser()
-        landed = window.get(f"/lti/continue/{continue_url}")
         teacher = LtiIdentity.objects.get(sub="lms-teacher-1").user
+        # Opening the link only asks (so a link someone else got cannot sign a visitor in as them).
+        asked = window.get(f"/lti/continue/{continue_url}")
+        self.assertContains(asked, "Continue as Tom")
+        self.assertSignedOut(window)
+        landed = window.post(f"/lti/continue/{continue_url}")
         self.assertEqual(landed.status_code, 302)
         self.assertEqual(window.session["_auth_user_id"], str(teacher.pk))
-        again = self.browser().get(f"/lti/continue/{continue_url}")
-        self.assertRefused(again, "ticket")
+        self.assertRefused(self.browser().get(f"/lti/continue/{continue_url}"), "ticket")
+        self.assertRefused(self.browser().post(f"/lti/continue/{continue_url}"), "ticket")
         self.assertEqual(LaunchTicket.objects.filter(used_at__isnull=False).count(), 1)
 
     def test_the_state_cookie_is_samesite_none_secure_and_the_session_cookie_stays_lax(self):
