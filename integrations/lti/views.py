@@ -40,7 +40,7 @@ from integrations.lti.actions import (
     registration_for,
     ticket_holder,
 )
-from integrations.lti.models import GradePassback, LtiContext
+from integrations.lti.models import GradePassback, LtiContext, RosterSync
 from integrations.lti.validation import LaunchError, consume_state, find_state, verify_token
 
 log = logging.getLogger(__name__)
@@ -209,13 +209,21 @@ teacher_only = role_required(Role.TEACHER)
 
 @teacher_only
 def course_lms(request, course_id):
+    """The course's LMS links, their last roster sync and every grade passback (a constant number of
+    queries: see tests/integrations/lti/test_teacher_page.py)."""
     course = access_course_as_teacher(request.user, course_id)
     contexts = list(LtiContext.objects.filter(course=course).select_related("registration"))
-    syncs = {c.pk: c.roster_syncs.first() for c in contexts}
+    latest = {}
+    for sync in (RosterSync.objects.filter(context__in=contexts).order_by("context_id", "-created_at")
+                 .distinct("context_id")):
+        latest[sync.context_id] = sync
     passbacks = (GradePassback.objects.filter(resource_link__context__course=course)
-                 .select_related("submission__student", "submission__assignment").order_by("state", "-graded_at"))
+                 .select_related("submission__student", "submission__assignment")
+                 .defer("submission__text", "submission__general_comment", "submission__assignment__prompt",
+                        "submission__assignment__instructions")
+                 .order_by("state", "-graded_at"))
     return render(request, "lti/course.html", {
-        "course": course, "contexts": [(c, syncs[c.pk]) for c in contexts], "passbacks": passbacks})
+        "course": course, "contexts": [(c, latest.get(c.pk)) for c in contexts], "passbacks": passbacks})
 
 
 @teacher_only
