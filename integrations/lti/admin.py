@@ -13,7 +13,7 @@ from django.urls import path, reverse
 
 from integrations.lti import keys
 from integrations.lti.configuration import INSTRUCTIONS, canvas_json, tool_urls
-from integrations.lti.models import Deployment, PlatformRegistration, ToolKey
+from integrations.lti.models import Deployment, GradePassback, LtiIdentity, PlatformRegistration, ToolKey
 
 
 class DeploymentInline(admin.TabularInline):
@@ -87,3 +87,31 @@ class ToolKeyAdmin(admin.ModelAdmin):
             return
         key = keys.rotate_tool_key()
         self.message_user(request, f"New signing key {key.kid} is active.", messages.SUCCESS)
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Seen here, changed only by launches, rosters and the jobs (through their actions)."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(LtiIdentity)
+class LtiIdentityAdmin(ReadOnlyAdmin):
+    list_display = ["user", "registration", "sub", "linked_by_email", "last_launch_at"]
+    list_filter = ["registration", "linked_by_email"]
+    search_fields = ["user__full_name", "user__email", "sub"]
+    list_select_related = ["user", "registration"]
+
+
+@admin.register(GradePassback)
+class GradePassbackAdmin(ReadOnlyAdmin):
+    list_display = ["submission", "state", "score_given", "attempts", "last_error", "graded_at", "sent_at"]
+    list_filter = ["state"]
+    list_select_related = ["submission__student", "submission__assignment"]

@@ -110,3 +110,12 @@ class OutboundUrlTests(InstitutionTestCase):
                         "https://10.0.0.5/token", "https://[::1]/x", "https://localhost/x", "file:///etc/passwd"):
                 with self.subTest(url), self.assertRaises(UnsafeUrl):
                     check_outbound_url(url)
+
+
+class LinkedPeopleAdminTests(InstitutionTestCase):
+    def test_admins_see_lms_links_and_passbacks_read_only(self):
+        admin = self.signed_in_client("admin")
+        for path in ("/admin/integrations_lti/ltiidentity/", "/admin/integrations_lti/gradepassback/"):
+            with self.subTest(path):
+                self.assertEqual(admin.get(path).status_code, 200)
+                self.assertEqual(admin.get(path + "add/").status_code, 403)
