@@ -111,13 +111,19 @@ def send_after_commit_with_countdown(task, *args, countdown):
 
 @app.task(base=InstitutionTask)
 def sweep_lti():
-    """Nightly per institution: resend passbacks whose retry message was lost; forget old logins."""
+    """Nightly per institution: resend lost passback retries and stuck roster syncs; forget old logins."""
     now = timezone.now()
     stale = GradePassback.objects.filter(state=GradePassback.State.PENDING, graded_at__lt=now - timedelta(hours=1))
     due = GradePassback.objects.filter(state=GradePassback.State.RETRYING, next_attempt_at__lte=now)
+    # A roster sync whose worker died (or whose message was lost) is sent again; sync_roster counts
+    # its attempts and gives up after three.
+    stuck = RosterSync.objects.filter(state__in=[RosterSync.State.QUEUED, RosterSync.State.RUNNING],
+                                      created_at__lt=now - timedelta(hours=1))
     with transaction.atomic():
         for passback_id in (stale | due).values_list("pk", flat=True):
             send_after_commit(post_grade, passback_id)
+        for job_id in stuck.values_list("pk", flat=True):
+            send_after_commit(sync_roster, job_id)
     LoginState.objects.filter(created_at__lt=now - timedelta(days=1)).delete()
     LaunchTicket.objects.filter(expires_at__lt=now - timedelta(days=1)).delete()
 

@@ -58,3 +58,16 @@ class RosterSyncTests(LtiTestCase):
         calls = len(self.platform.http.calls)
         tasks.sync_roster.apply_async((job.pk,), headers={"_schema_name": self.northside.schema_name})
         self.assertEqual(len(self.platform.http.calls), calls)
+
+    def test_the_nightly_sweep_resumes_a_sync_whose_worker_died(self):
+        from datetime import timedelta
+
+        from django.utils import timezone
+
+        self.platform.member_pages = [[member("z1")]]
+        job = RosterSync.objects.create(context=self.context, state=RosterSync.State.RUNNING, attempts=1)
+        RosterSync.objects.filter(pk=job.pk).update(created_at=timezone.now() - timedelta(hours=2))
+        with self.captureOnCommitCallbacks(execute=True):
+            tasks.sweep_lti.apply_async(headers={"_schema_name": self.northside.schema_name})
+        job.refresh_from_db()
+        self.assertEqual((job.state, job.attempts, job.enrolled), ("done", 2, 1))
