@@ -106,8 +106,8 @@ def do_resolve_lti_user(registration, sub, *, role, email="", name="", acting_us
         do_change_role(user, Role.TEACHER, acting_user=acting_user)
     if name and user.full_name != name and user.email.endswith("@lti.invalid"):
         do_update_person(user, full_name=name, acting_user=acting_user)
-    identity.last_launch_at = timezone.now()
-    identity.save(update_fields=["last_launch_at"])
+    # Not audited (a launch is not a change to the person): a plain update, no auditlog re-read.
+    LtiIdentity.objects.filter(pk=identity.pk).update(last_launch_at=timezone.now())
     return user
 
 

@@ -17,5 +17,5 @@ class LtiConfig(AppConfig):
         # Who connected which LMS, and which people are linked to which LMS accounts, is audited.
         auditlog.register(m.PlatformRegistration)
         auditlog.register(m.Deployment)
-        auditlog.register(m.LtiIdentity)
+        auditlog.register(m.LtiIdentity, exclude_fields=["last_launch_at"])
         grade_released.connect(queue_passback, dispatch_uid="integrations.lti.queue_passback")
