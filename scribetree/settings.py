@@ -320,3 +320,5 @@ SCRIBETREE_SCIM_ENABLED = env_bool("SCRIBETREE_SCIM_ENABLED", True)
 SCRIBETREE_LTI_ENABLED = env_bool("SCRIBETREE_LTI_ENABLED", True)
 # Encrypts the LTI tool's private keys at rest (integrations/lti/keys.py); defaults to SECRET_KEY.
 LTI_KEY_SECRET = env_secret("LTI_KEY_SECRET", SECRET_KEY)
+# Each LTI login initiation stores a state row; a whole school arrives from one NAT address at the bell.
+LTI_LOGINS_PER_MINUTE_PER_ADDRESS = env_int("LTI_LOGINS_PER_MINUTE_PER_ADDRESS", 600)

@@ -10,11 +10,13 @@ first-party window with a single-use ticket: a Lax session cookie would not be s
 """
 
 import logging
+import time
 from urllib.parse import urlencode, urlparse
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login as auth_login
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import Http404, JsonResponse
@@ -70,12 +72,25 @@ def jwks(request):
     return response
 
 
+def _too_many_logins(request):
+    """Login initiation writes a row for anyone who asks: cap it per address (a school shares one)."""
+    key = f"lti:login-rate:{request.META.get('REMOTE_ADDR', '')}:{int(time.time() // 60)}"
+    cache.add(key, 0, 120)
+    try:
+        return cache.incr(key) > settings.LTI_LOGINS_PER_MINUTE_PER_ADDRESS
+    except ValueError:  # evicted between add and incr
+        return False
+
+
 @csrf_exempt
 @xframe_options_exempt
 @require_http_methods(["GET", "POST"])
 def login_initiation(request):
     """Third-party initiated login: answer with the OIDC authorisation request to the platform."""
     _enabled()
+    if _too_many_logins(request):
+        return _error(request, "Too many sign-ins from this network just now. Try again in a minute.", status=429,
+                      code="rate_limited")
     params = request.POST if request.method == "POST" else request.GET
     issuer, login_hint, target = params.get("iss", ""), params.get("login_hint", ""), params.get("target_link_uri", "")
     if not (issuer and login_hint and target):

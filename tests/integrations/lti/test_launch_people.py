@@ -176,3 +176,23 @@ class RoleMappingTests(LtiTestCase):
         self.assertEqual(role_from_lti([f"{m}#Learner", f"{m}#Instructor"]), Role.TEACHER)
         self.assertIsNone(role_from_lti([f"{m}#Mentor"]))
         self.assertIsNone(role_from_lti(["http://purl.imsglobal.org/vocab/lis/v2/institution/person#Instructor"]))
+
+
+class LoginRateTests(LtiTestCase):
+    def test_login_initiation_is_capped_per_address(self):
+        from unittest import mock
+
+        from django.test import override_settings
+
+        from integrations.lti import views
+        from integrations.lti.models import LoginState
+
+        client = self.browser()
+        # One fixed minute, so the test never straddles two windows.
+        with override_settings(LTI_LOGINS_PER_MINUTE_PER_ADDRESS=3), \
+                mock.patch.object(views.time, "time", return_value=1_800_000_000.0):
+            for _ in range(3):
+                self.assertIsNotNone(self.start_login(client)[0])
+            _, _, refused = self.start_login(client)
+        self.assertRefused(refused, "rate_limited", status=429)
+        self.assertEqual(LoginState.objects.count(), 3)
