@@ -5,7 +5,7 @@ What can go wrong, and what stops it:
   institution's schema, looked up on the domain the request arrived on; a token for Northside's
   registration finds nothing at Riverside (tests/integrations/lti/test_isolation.py).
 - A forged, replayed or stolen launch: validation.py (every check listed there and in docs/lti.md).
-  The state row is locked and marked used in the transaction that signs the person in.
+  The state row is locked and marked used before anything else happens.
 - Account takeover through an LMS: email links only when the registration trusts the LMS's
   addresses; admin roles are never signed in through LTI (two-factor would be skipped).
 - Lost grades: a GradePassback row is written in the same transaction that releases the grade,

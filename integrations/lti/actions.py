@@ -371,10 +371,11 @@ def registration_for(issuer, client_id):
 DEEP_LINKING_SETTINGS = "https://purl.imsglobal.org/spec/lti-dl/claim/deep_linking_settings"
 
 
+@transaction.atomic
 def do_handle_launch(token):
     """After every check passed: the person, their course and assignment (or the deep-link context).
 
-    Returns (user, assignment or None, context). Call inside the transaction that consumed the state.
+    Returns (user, assignment or None, context). All or nothing: a refused launch leaves no person.
     """
     claims = token.claims
     registration = token.registration

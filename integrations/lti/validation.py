@@ -24,8 +24,9 @@ The checks, in order (each a LaunchError code, each tested in tests/integrations
                                    the login's state: issued here for this registration, unused, under
                                    10 minutes old, carrying this token's nonce, and presented by the
                                    browser that started the login (cookie or platform storage)
-The state row is locked and marked used in the same transaction that signs the person in, so two
-concurrent posts of one launch cannot both succeed (the second waits, then sees used_at).
+The state row is locked and marked used (and committed) before the launch is applied, so two
+concurrent posts of one launch cannot both succeed (the second waits, then sees used_at), and a
+launch refused afterwards cannot be posted again.
 """
 
 import hashlib

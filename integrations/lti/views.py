@@ -146,15 +146,21 @@ def launch(request):
             return render(request, "lti/storage_get.html", {
                 "id_token": request.POST["id_token"], "state": state, "target": login.storage_target,
                 "platform_origin": _origin(token.registration.auth_login_url)})
+        # The state is spent in its own transaction, so a launch refused afterwards (below) cannot be
+        # posted again once the reason is gone. Its row lock makes concurrent posts of one launch wait.
         with transaction.atomic():
             consume_state(token, state, secret)
-            user, assignment, context = do_handle_launch(token)
+        user, assignment, context = do_handle_launch(token)
     except LaunchError as exc:
         log.warning("LTI launch refused: %s", exc.code)
         return _error(request, "This launch from your LMS could not be verified. Open the link in the LMS again.",
                       code=exc.code)
     except LaunchRefused as exc:
         return _error(request, str(exc), status=403)
+    except ValidationError:
+        log.warning("LTI launch could not be applied", exc_info=True)
+        return _error(request, "Scribe Tree could not set this up. Ask your teacher or administrator.", status=403,
+                      code="not_applied")
     response = _after_launch(request, token, user, assignment, context)
     response.delete_cookie(STATE_COOKIE_PREFIX + state, samesite="None")
     return response

@@ -159,3 +159,13 @@ class LaunchCheckTests(LtiTestCase):
         response = self.refused("expired", exp=int(time.time()) - 120)
         self.assertNotIn("Traceback", response.content.decode())
         self.assertNotIn(self.platform.client_id, response.content.decode())
+
+
+class RefusedLaunchTests(LtiTestCase):
+    def test_a_launch_refused_after_the_checks_still_spends_its_state(self):
+        client = self.browser()
+        state, nonce, _ = self.start_login(client)
+        token = self.platform.id_token(nonce=nonce, sub="early-student")  # no course yet: refused
+        self.assertEqual(self.post_launch(client, state, token).status_code, 403)
+        self.launch_teacher()  # the reason is gone...
+        self.assertRefused(self.post_launch(client, state, token), "state_used")  # ...the launch stays spent
