@@ -15,6 +15,7 @@ from urllib.parse import urlparse
 from django import forms
 from django.core import signing
 from django.core.cache import cache
+from django.db import connection
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
@@ -35,6 +36,12 @@ SALT = "integrations.lti.deep_link"
 TOKEN_SECONDS = 60 * 60
 
 
+def _salt():
+    # Bound to the institution: ids in the token mean nothing in another schema, and one SECRET_KEY
+    # signs for every institution, so a Northside form posted to Riverside must not verify there.
+    return f"{SALT}:{connection.schema_name}"
+
+
 class DeepLinkRefused(Exception):
     pass
 
@@ -53,7 +60,7 @@ def picker(request, token, user, context):
         "user": user.pk, "context": context.pk, "deployment_id": token.deployment_id,
         "return_url": settings_claim.get("deep_link_return_url"), "data": settings_claim.get("data"),
         "multiple": bool(settings_claim.get("accept_multiple")), "jti": secrets.token_urlsafe(16),
-    }, salt=SALT)
+    }, salt=_salt())
     assignments = Assignment.objects.filter(course=context.course).order_by("due_at")
     return render(request, "lti/deep_link_picker.html", {
         "signed": signed, "assignments": assignments, "course": context.course, "form": NewAssignmentForm()})
@@ -61,7 +68,7 @@ def picker(request, token, user, context):
 
 def _load(request):
     try:
-        payload = signing.loads(request.POST.get("deep_link", ""), salt=SALT, max_age=TOKEN_SECONDS)
+        payload = signing.loads(request.POST.get("deep_link", ""), salt=_salt(), max_age=TOKEN_SECONDS)
     except signing.BadSignature:
         raise DeepLinkRefused("This page has expired. Start again from your LMS.") from None
     user = User.objects.filter(pk=payload["user"], role=Role.TEACHER, is_active=True).first()

@@ -119,3 +119,37 @@ class SurfaceIsolationTests(LtiTestCase):
         self.assertEqual(rita.post(reverse("lti_course_sync", args=[link.assignment.course_id]),
                                    {"context": link.context_id}).status_code, 404)
         self.assertEqual(self.signed_in_client("student").get(url).status_code, 403)
+
+
+class DeepLinkIsolationTests(LtiTestCase):
+    def test_a_deep_link_form_signed_at_northside_does_not_verify_at_riverside(self):
+        """Ids in the form are per schema; with one SECRET_KEY for all, the signature must be too.
+
+        The form names ids that (by coincidence of sequences) are a Riverside teacher's and LMS course:
+        signed at Northside, it must still be refused at Riverside.
+        """
+        from django.core import signing
+
+        from coursework.models import Assignment
+        from integrations.lti import deep_linking
+        from integrations.lti.models import LtiContext
+
+        with tenant_context(self.riverside):
+            rita = self.person("riverside_teacher")
+            riverside_canvas = Platform(issuer="https://canvas.riverside.example", client_id="r-1")
+            registration = self.register(riverside_canvas)
+            from coursework.actions import do_create_course
+
+            course = do_create_course("Riverside English", "2026", acting_user=rita)
+            context = LtiContext.objects.create(registration=registration, deployment_id="1:abc", context_id="c",
+                                                course=course)
+        payload = {"user": rita.pk, "context": context.pk, "deployment_id": "1:abc",
+                   "return_url": "https://lms.northside.example/return", "data": None, "multiple": False,
+                   "jti": "northside-jti"}
+        signed_at_northside = signing.dumps(payload, salt=deep_linking._salt())
+        riverside = self.browser(self.riverside)
+        response = riverside.post("/lti/deep-link/", {"deep_link": signed_at_northside, "assignment": "new",
+                                                      "title": "Planted"})
+        self.assertRefused(response, "deep_link")
+        with tenant_context(self.riverside):
+            self.assertFalse(Assignment.objects.filter(title="Planted").exists())
