@@ -113,13 +113,21 @@ def scores_url(lineitem_url):
     return f"{base.rstrip('/')}/scores" + (f"?{query}" if query else "")
 
 
+def activity_progress(submission):
+    """AGS activityProgress from the student's side: submitted work is Completed; a grade given to work
+    never submitted says where the student got to (InProgress once they started, else Initialized)."""
+    if submission.last_submitted_at is not None:
+        return "Completed"
+    return "InProgress" if submission.started_at is not None else "Initialized"
+
+
 def score_payload(passback):
     return {
         "userId": passback.lti_user_id,
         "scoreGiven": float(passback.score_given),
         "scoreMaximum": float(passback.score_maximum),
-        # Feedback released in Scribe Tree: the student's work is done and the teacher has graded it.
-        "activityProgress": "Completed",
+        "activityProgress": activity_progress(passback.submission),
+        # Sent only once the teacher released the grade: grading is final from the LMS's view.
         "gradingProgress": "FullyGraded",
         "timestamp": passback.graded_at.isoformat(timespec="milliseconds"),
     }

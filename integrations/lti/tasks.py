@@ -73,8 +73,8 @@ def sync_all_rosters():
 @app.task(base=InstitutionTask)
 def post_grade(passback_id):
     with transaction.atomic():
-        passback = GradePassback.objects.select_for_update().select_related(
-            "resource_link__context__registration").filter(pk=passback_id).first()
+        passback = GradePassback.objects.select_for_update(of=("self",)).select_related(
+            "resource_link__context__registration", "submission").filter(pk=passback_id).first()
         if passback is None or passback.state in (GradePassback.State.SENT, GradePassback.State.FAILED):
             return
         if passback.next_attempt_at and passback.next_attempt_at > timezone.now():

@@ -5,7 +5,13 @@ import jwt
 from django.urls import reverse
 from django.utils.dateparse import parse_datetime
 
-from coursework.actions import do_grade_submission, do_release_feedback, get_or_start_submission
+from coursework.actions import (
+    check_save_draft,
+    do_grade_submission,
+    do_release_feedback,
+    do_submit_stage,
+    get_or_start_submission,
+)
 from coursework.models import Assignment, Enrolment
 from integrations.lti.models import GradePassback, LtiIdentity, LtiResourceLink, RosterSync
 from tests.integrations.lti.base import LtiTestCase, form_value
@@ -95,8 +101,10 @@ class FullFlowTests(LtiTestCase):
         self.assertFalse(Enrolment.objects.filter(course=assignment.course, student=max_mills).exists())
         self.assertEqual(RosterSync.objects.latest("created_at").unenrolled, 1)
 
-        # 4. The teacher grades Lena's work and releases it: the score goes to the line item.
+        # 4. Lena writes and submits; the teacher grades and releases it: the score goes to the line item.
         submission = get_or_start_submission(assignment, lena)
+        check_save_draft(submission, "Parks make towns healthier.", base_revision=0, acting_user=lena)
+        submission = do_submit_stage(submission, acting_user=lena)
         with self.captureOnCommitCallbacks(execute=True):
             do_grade_submission(submission, grade=87, acting_user=teacher)
             do_release_feedback(submission, acting_user=teacher)

@@ -32,6 +32,10 @@ class GradePassbackTests(LtiTestCase):
         passback.refresh_from_db()
         return passback
 
+    def test_work_never_submitted_is_not_reported_as_completed(self):
+        self.release()
+        self.assertEqual(self.platform.scores[0][1]["activityProgress"], "Initialized")
+
     def test_a_server_error_is_retried_with_backoff_until_it_lands(self):
         self.platform.score_failures = [503, 502]
         passback = self.release()
