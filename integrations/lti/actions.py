@@ -128,7 +128,9 @@ def do_map_context(registration, claims, user, role):
     context_id = str(context_claim.get("id") or "")
     if not context_id:
         raise LaunchRefused("The LMS did not say which course this link is in.")
-    context = LtiContext.objects.select_for_update().select_related("course").filter(
+    # Not locked: every student of a class launching at the bell would queue on the row. Two first
+    # launches at once collide on the unique constraint instead (the view asks to open it again).
+    context = LtiContext.objects.select_related("course").filter(
         registration=registration, context_id=context_id).first()
     services = _service_fields(claims)
     if context is None:

@@ -18,7 +18,7 @@ from django.contrib import messages
 from django.contrib.auth import login as auth_login
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -157,6 +157,11 @@ def launch(request):
                       code=exc.code)
     except LaunchRefused as exc:
         return _error(request, str(exc), status=403)
+    except IntegrityError:
+        # The same new person or LMS course arrived twice at once (a double click): one of the two
+        # created it; this one was rolled back whole.
+        return _error(request, "This was opened twice at the same moment. Open it again from your LMS.",
+                      status=409, code="conflict")
     except ValidationError:
         log.warning("LTI launch could not be applied", exc_info=True)
         return _error(request, "Scribe Tree could not set this up. Ask your teacher or administrator.", status=403,

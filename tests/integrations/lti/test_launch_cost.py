@@ -23,7 +23,7 @@ class LaunchCostTests(LtiTestCase):
         self.assertEqual(response.status_code, 302)
         statements = [q["sql"] for q in queries.captured_queries]
         # 1 registration, 2 deployment, 3 state (find), 4 state (lock), 5 state used; 6 identity + user,
-        # 7 identity's last launch; 8 context (lock), 9 enrolment (get_or_create); 10 resource link +
+        # 7 identity's last launch; 8 context, 9 enrolment (get_or_create); 10 resource link +
         # assignment; sign-in: 11 session key free?, 12 session insert, 13 user (login), 14 last_login,
         # 15 session update. Savepoints of the nested actions are not counted.
         self.assertEqual(len([s for s in statements if not s.startswith(("SAVEPOINT", "RELEASE"))]), 15,

@@ -196,3 +196,19 @@ class LoginRateTests(LtiTestCase):
             _, _, refused = self.start_login(client)
         self.assertRefused(refused, "rate_limited", status=429)
         self.assertEqual(LoginState.objects.count(), 3)
+
+
+class ConcurrentFirstLaunchTests(LtiTestCase):
+    def test_a_collision_on_a_new_person_or_course_asks_to_open_again(self):
+        from unittest import mock
+
+        from django.db import IntegrityError
+
+        client = self.browser()
+        state, nonce, _ = self.start_login(client)
+        token = self.platform.id_token(nonce=nonce, roles=(ROLE_INSTRUCTOR,), sub="lms-teacher-1")
+        with mock.patch("integrations.lti.actions.LtiContext.objects.create", side_effect=IntegrityError("dup")):
+            response = self.post_launch(client, state, token)
+        self.assertRefused(response, "conflict", status=409)
+        self.assertFalse(LtiIdentity.objects.filter(sub="lms-teacher-1").exists())  # rolled back whole
+        self.assertSignedOut(client)
