@@ -34,6 +34,7 @@ from coursework.models import (
     StageSubmission,
     Submission,
 )
+from coursework.signals import grade_released
 from scribetree.audit import acting_as
 
 WORD_RE = re.compile(r"\S+")
@@ -470,6 +471,8 @@ def do_grade_submission(submission, *, grade, general_comment=None, acting_user)
             submission.general_comment = general_comment.strip()
             fields.append("general_comment")
         submission.save(update_fields=fields)
+    if submission.feedback_released_at is not None:
+        grade_released.send(sender=Submission, submission=submission)  # a released grade changed
     return submission
 
 
@@ -479,6 +482,7 @@ def do_release_feedback(submission, *, acting_user):
         submission.feedback_released_at = timezone.now()
         submission.status = Submission.Status.RETURNED
         submission.save(update_fields=["feedback_released_at", "status", "updated_at"])
+    grade_released.send(sender=Submission, submission=submission)
     return submission
 
 

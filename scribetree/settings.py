@@ -73,6 +73,7 @@ TENANT_APPS = [
     "integrations.sso",
     "integrations.scim",
     "integrations.oneroster",
+    "integrations.lti",
 ]
 INSTALLED_APPS = list(SHARED_APPS) + [app for app in TENANT_APPS if app not in SHARED_APPS]
 
@@ -278,6 +279,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "privacy.tasks.dispatch_retention",
         "schedule": crontab(hour=2, minute=30),
     },
+    # LMS rosters (NRPS) and lost grade-passback retries, once a day per institution.
+    "lti-nightly": {
+        "task": "integrations.lti.tasks.dispatch_lti_nightly",
+        "schedule": 24 * 60 * 60,
+    },
 }
 
 # --- Internationalisation, static and media ---------------------------------------------------
@@ -379,3 +385,7 @@ SOCIALACCOUNT_REQUESTS_TIMEOUT = 5
 SECRET_KEY_FALLBACKS = env_list("SECRET_KEY_FALLBACKS", [])
 # Rate limits count the client's address; behind a TLS proxy that is the X-Forwarded-For hop.
 ALLAUTH_TRUSTED_PROXY_COUNT = 1 if env_bool("BEHIND_PROXY", False) else 0
+# Encrypts the LTI tool's private keys at rest (integrations/lti/keys.py); defaults to SECRET_KEY.
+LTI_KEY_SECRET = env_secret("LTI_KEY_SECRET", SECRET_KEY)
+# Each LTI login initiation stores a state row; a whole school arrives from one NAT address at the bell.
+LTI_LOGINS_PER_MINUTE_PER_ADDRESS = env_int("LTI_LOGINS_PER_MINUTE_PER_ADDRESS", 600)
