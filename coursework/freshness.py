@@ -61,10 +61,19 @@ def forget_courses(course_ids):
         transaction.on_commit(lambda: cache.delete_many(keys))  # ...and after commit, for everyone's
 
 
-def forget_all():
-    """Every course page of this institution is rebuilt on its next request (after bulk changes)."""
+def forget_all(*, purge=False):
+    """Every course page of this institution is rebuilt on its next request (after bulk changes).
+
+    purge=True also deletes the cached pages themselves, not only the token that reaches them:
+    erasure must leave no copy of a person's name in the cache, even an unreachable one."""
     cache.delete(ALL)
     transaction.on_commit(lambda: cache.delete(ALL))
+    if purge:
+        from coursework.models import Course
+
+        keys = [_page_key(pk, "dashboard") for pk in Course.objects.values_list("pk", flat=True)]
+        cache.delete_many(keys)
+        transaction.on_commit(lambda: cache.delete_many(keys))
 
 
 # --- Signals: the models the dashboard reads -------------------------------------------------------

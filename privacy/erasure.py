@@ -322,7 +322,7 @@ def _step_cache(job, user):
     from coursework import freshness
 
     cache.delete_many(person_cache_keys(user.pk))
-    freshness.forget_all()  # cached course pages (teacher dashboards) show the person's name
+    freshness.forget_all(purge=True)  # cached course pages (teacher dashboards) show the person's name
     job.scratch["cache_cleared"] = True
 
 

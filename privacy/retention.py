@@ -97,7 +97,7 @@ def delete_submissions(ids):
     if ids:
         from coursework import freshness
 
-        freshness.forget_all()  # bulk SQL passes no model signals: cached course pages are rebuilt
+        freshness.forget_all(purge=True)  # bulk SQL sends no model signals; cached pages hold names
     return deleted
 
 

@@ -19,6 +19,9 @@ NOT_AUDITED = {
     "privacy.PrivacyJob": "progress of a request's job; the request (audited) records the outcome",
     "integrations_oneroster.RosterLink": "maps the SIS's ids to ours; the people, courses and enrolments it "
                                          "links are changed through the actions, which are audited",
+    "integrations_lti.LaunchTicket": "a single-use, minutes-long hand-over ticket; the sign-in it allows is logged",
+    "integrations_lti.RosterSync": "a job row; the enrolments it changes go through the audited actions",
+    "integrations_lti.GradePassback": "a delivery record of a grade that is audited on the submission itself",
     "socialaccount.SocialToken": "OAuth tokens are secrets, and none are stored (SOCIALACCOUNT_STORE_TOKENS = False)",
 }
 

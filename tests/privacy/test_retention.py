@@ -98,11 +98,12 @@ class RetentionTests(PrivacyTestCase):
             run(self.northside, dry_run=False)
         # 1-2 held people and courses; 3 expired submissions' ids; one batch: savepoint, the ids of its
         # peer reviews, allocations, comments (delete), rubric scores, stage submissions (delete), revisions
-        # (delete), delete the submissions, release (4-15); 16-18 one (empty) process-data UPDATE batch
-        # (its rows went with the submission); 19-21 one audit DELETE batch, 22-24 the next, empty one;
-        # 25 expired exports; 26 dormant accounts. Each batch is savepoint, statement, release here
-        # (BEGIN/COMMIT outside a test); empty child lists send no DELETE.
-        self.assertEqual(len(queries), 26, "\n".join(q["sql"][:150] for q in queries.captured_queries))
+        # (delete), delete the submissions, release (4-15); 16 the course ids whose cached dashboards
+        # are purged (bulk SQL sends no signals); 17-19 one (empty) process-data UPDATE batch (its rows
+        # went with the submission); 20-22 one audit DELETE batch, 23-25 the next, empty one; 26 expired
+        # exports; 27 dormant accounts. Each batch is savepoint, statement, release here (BEGIN/COMMIT
+        # outside a test); empty child lists send no DELETE.
+        self.assertEqual(len(queries), 27, "\n".join(q["sql"][:150] for q in queries.captured_queries))
 
 
 class RetentionSchedulingTests(PrivacyTestCase):
