@@ -102,10 +102,12 @@ def do_update_person(user, *, acting_user, **fields):
 @transaction.atomic
 def do_deactivate_user(user, *, acting_user):
     """Stop a person signing in and end every session they have open here."""
+    # Sessions first: allauth only ends (deletes from the session store, and its cache) the
+    # sessions whose user it can still load; once inactive they would only be unlisted.
+    end_sessions_of(user)
     with acting_as(acting_user):
         user.is_active = False
         user.save(update_fields=["is_active"])
-        end_sessions_of(user)
     return user
 
 

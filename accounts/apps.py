@@ -11,4 +11,7 @@ class AccountsConfig(AppConfig):
         from accounts.models import User
 
         # Every change to a person, their role or their groups is audited with its actor.
-        auditlog.register(User, exclude_fields=["password", "last_login"], m2m_fields={"groups"})
+        # On create and delete auditlog reads every field *including reverse one-to-ones*: "scim"
+        # (integrations.scim.ScimUser, a tenant-only table) would be queried for each new person, and
+        # fail in `public`, where operators are created and the table does not exist.
+        auditlog.register(User, exclude_fields=["password", "last_login", "scim"], m2m_fields={"groups"})

@@ -55,6 +55,23 @@ def ensure_database(name):
     return False
 
 
+BENCH_REDIS_DB = 14  # the benches' own Redis database, flushed when a bench starts
+
+
+def bench_cache_url(flush=True):
+    """Redis on 127.0.0.1:6379 (as production's CACHE_URL: shared cache and cached sessions), or ""
+    when there is none (the per-process memory cache and database sessions then)."""
+    import redis
+
+    url = f"redis://127.0.0.1:6379/{BENCH_REDIS_DB}"
+    try:
+        client = redis.Redis.from_url(url, socket_connect_timeout=0.5)
+        client.flushdb() if flush else client.ping()
+    except redis.RedisError:
+        return ""
+    return url
+
+
 def bench_env(db_name, *, settings_module="scribetree.settings", **extra):
     """Production-like environment: DEBUG off, a SECRET_KEY, no TLS redirect or secure cookies
     (plain HTTP on loopback), files of this run under bench/.data."""

@@ -114,6 +114,9 @@ def parse_args(argv=None):
     parser.add_argument("--quiet-below", type=float, default=0.15, help="machine busy share counted as calm")
     parser.add_argument("--scenarios", default=",".join(SCENARIOS))
     parser.add_argument("--seed", type=int, default=2026)
+    parser.add_argument("--cache-url", default=None,
+                        help="CACHE_URL of the server (default: Redis on 127.0.0.1:6379 db 14 when it answers, "
+                             "as in production; '' for the per-process memory cache)")
     return parser.parse_args(argv)
 
 
@@ -322,7 +325,7 @@ def start_gunicorn(args, port, log):
     if args.preload:
         command.append("--preload")
     log(f"  {' '.join(['gunicorn', *command[1:]])}")
-    env = common.bench_env(args.db, ALLOWED_HOSTS="*")
+    env = common.bench_env(args.db, ALLOWED_HOSTS="*", CACHE_URL=args.cache_url)
     proc = subprocess.Popen(command, cwd=common.REPO, env=env, stdout=subprocess.DEVNULL,
                             stderr=open(WORK / "gunicorn.log", "w"))  # noqa: SIM115 (closed with the process)
     return proc, " ".join(["gunicorn", *command[1:]])
@@ -671,6 +674,8 @@ def run_scenario(name, args, server, port, people, rng, log):
 def main(argv=None):
     args = parse_args(argv)
     log = print
+    if args.cache_url is None:
+        args.cache_url = common.bench_cache_url()
     if not shutil.which("wrk"):
         raise SystemExit("wrk is missing: apt-get install -y wrk")
     scenarios = [s for s in args.scenarios.split(",") if s]
@@ -695,7 +700,7 @@ def main(argv=None):
     subprocess.run([common.PYTHON, "manage.py", "collectstatic", "--noinput", "-v0"], cwd=common.REPO,
                    env=common.bench_env(args.db), check=True)
     port = free_port()
-    log(f"Starting gunicorn on 127.0.0.1:{port}")
+    log(f"Starting gunicorn on 127.0.0.1:{port} (cache: {args.cache_url or 'per-process memory'})")
     server, server_command = start_gunicorn(args, port, log)
     results = {}
     try:
@@ -714,7 +719,7 @@ def main(argv=None):
         "scenarios": results, "institutions": args.institutions, "with_data": len(people),
         "students_per_institution": len(people[0]["students"]), "gunicorn": server_command,
         "workers": args.workers, "max_requests": args.max_requests, "preload": args.preload,
-        "connections": args.connections,
+        "connections": args.connections, "cache": "redis" if args.cache_url else "per-process memory",
         "seconds": args.seconds, "rate_seconds": args.rate_seconds, "warmup": args.warmup, "rounds": args.rounds,
         "rate_share": RATE_SHARE, "target_p95_ms": TARGET_P95_MS, "target_autosave_rps": TARGET_AUTOSAVE_RPS,
         "command": " ".join([".venv/bin/python", "bench/coursework_load.py", *(argv or sys.argv[1:])]),

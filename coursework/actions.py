@@ -46,15 +46,72 @@ def count_words(text):
 # --- Courses and enrolment ------------------------------------------------------------------------
 
 @transaction.atomic
-def do_create_course(title, term, *, code="", sections=(), acting_user):
+def do_create_course(title, term, *, code="", sections=(), teachers=None, acting_user):
+    """teachers: who teaches it; None means the person creating it (a teacher making a course).
+    A roster import passes the class's teachers (possibly none) so the admin is not made one."""
     with acting_as(acting_user):
         course = Course(title=title.strip(), term=term.strip(), code=code.strip())
         course.full_clean()
         course.save()
-        course.teachers.add(acting_user)
+        course.teachers.add(*([acting_user] if teachers is None else teachers))
         for name in sections:
             if name.strip():
                 Section.objects.create(course=course, name=name.strip())
+    return course
+
+
+@transaction.atomic
+def do_update_course(course, *, title, term, code="", new_sections=(), acting_user):
+    """Rename a course and add sections (existing sections keep their students)."""
+    with acting_as(acting_user):
+        course.title, course.term, course.code = title.strip(), term.strip(), code.strip()
+        course.full_clean()
+        course.save(update_fields=["title", "term", "code"])
+        known = {name.lower() for name in course.sections.values_list("name", flat=True)}
+        for name in new_sections:
+            if name.strip() and name.strip().lower() not in known:
+                Section.objects.create(course=course, name=name.strip())
+                known.add(name.strip().lower())
+    return course
+
+
+@transaction.atomic
+def do_add_course_teacher(course, teacher, *, acting_user):
+    if teacher.role != Role.TEACHER:
+        raise ValidationError(f"{teacher} is not a teacher.")
+    with acting_as(acting_user):
+        course.teachers.add(teacher)
+
+
+@transaction.atomic
+def do_remove_course_teacher(course, teacher, *, acting_user):
+    with acting_as(acting_user):
+        course.teachers.remove(teacher)
+
+
+@transaction.atomic
+def do_create_section(course, name, *, acting_user):
+    with acting_as(acting_user):
+        section = Section(course=course, name=name.strip())
+        section.full_clean()
+        section.save()
+    return section
+
+
+@transaction.atomic
+def do_rename_section(section, name, *, acting_user):
+    with acting_as(acting_user):
+        section.name = name.strip()
+        section.full_clean()
+        section.save(update_fields=["name"])
+    return section
+
+
+@transaction.atomic
+def do_unarchive_course(course, *, acting_user):
+    with acting_as(acting_user):
+        course.archived_at = None
+        course.save(update_fields=["archived_at"])
     return course
 
 
@@ -180,6 +237,57 @@ def do_create_assignment(course, *, title, prompt, due_at, stages=(), acting_use
     return assignment
 
 
+ASSIGNMENT_DESIGN_FIELDS = {"title", "prompt", "instructions", "due_at", "late_policy", "late_penalty_percent_per_day",
+                            "min_words", "max_words", "rubric", "max_points", "allow_resubmission"}
+
+
+class DesignLocked(ValidationError):
+    pass
+
+
+@transaction.atomic
+def do_update_assignment(assignment, *, stages=None, acting_user, **fields):
+    """Change an assignment's design (audited field by field).
+
+    Stages keep their rows, because submissions point at them: due dates can always move, but which
+    stages there are can change only until a student has started writing. The rubric can change
+    only until someone has been scored against it (the scores would point at another rubric's levels).
+    """
+    unknown = set(fields) - ASSIGNMENT_DESIGN_FIELDS
+    if unknown:
+        raise ValueError(f"Not part of an assignment's design: {sorted(unknown)}")
+    assignment = Assignment.objects.select_for_update().get(pk=assignment.pk)
+    if "rubric" in fields and fields["rubric"] != assignment.rubric and \
+            RubricScore.objects.filter(submission__assignment=assignment).exists():
+        raise DesignLocked({"rubric": "Work has already been scored with the current rubric, so it stays."})
+    with acting_as(acting_user):
+        for name, value in fields.items():
+            setattr(assignment, name, value)
+        assignment.full_clean()
+        if assignment.min_words and assignment.max_words and assignment.min_words > assignment.max_words:
+            raise ValidationError({"min_words": "The minimum is above the maximum."})
+        assignment.save()
+        if stages is not None:
+            _update_stages(assignment, list(stages) or [(Stage.Kind.FINAL, assignment.due_at)])
+    return assignment
+
+
+def _update_stages(assignment, stages):
+    existing = list(assignment.stages.all())
+    if [stage.kind for stage in existing] == [kind for kind, _ in stages]:
+        for stage, (_, due_at) in zip(existing, stages, strict=True):
+            if stage.due_at != due_at:
+                stage.due_at = due_at
+                stage.save(update_fields=["due_at"])
+        return
+    if assignment.submissions.filter(revision_number__gt=0).exists():
+        raise DesignLocked({"stages": "Students have started writing, so the stages stay as they are "
+                                      "(their due dates can still change)."})
+    assignment.stages.all().delete()  # only empty submissions point at them (current_stage is SET_NULL)
+    for position, (kind, due_at) in enumerate(stages):
+        Stage.objects.create(assignment=assignment, kind=kind, position=position, due_at=due_at)
+
+
 @transaction.atomic
 def do_publish_assignment(assignment, *, acting_user):
     with acting_as(acting_user):
@@ -216,15 +324,27 @@ def get_or_start_submission(assignment, student):
     return submission
 
 
-@transaction.atomic
-def do_save_draft(submission, text, *, base_revision, acting_user, process=None):
+def do_save_draft(submission, text, *, base_revision, acting_user, process=None, locked=False):
     """Autosave. `base_revision` is the revision number the editor started from.
 
     The row is locked and compared inside one transaction: two tabs saving at once cannot both
     win; the second one gets SaveConflict and is told. Saving unchanged text makes no revision.
+    `locked=True` says the caller already holds `submission`'s row lock in its own transaction
+    (coursework.access.lock_own_submission), so the row is not read again and no savepoint is
+    made: on the autosave hot path each of those was a round trip.
     """
+    if not locked:
+        with transaction.atomic():
+            submission = Submission.objects.select_for_update().get(pk=submission.pk)
+            return _save_locked_draft(submission, text, base_revision=base_revision, acting_user=acting_user,
+                                      process=process)
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("do_save_draft(locked=True) needs the caller's transaction holding the row lock.")
+    return _save_locked_draft(submission, text, base_revision=base_revision, acting_user=acting_user, process=process)
+
+
+def _save_locked_draft(locked, text, *, base_revision, acting_user, process):
     process = process or {}
-    locked = Submission.objects.select_for_update().get(pk=submission.pk)
     if locked.revision_number != base_revision:
         raise SaveConflict(locked.revision_number)
     if locked.text == text and locked.revision_number > 0:
@@ -453,7 +573,7 @@ def check_allocate_peer_reviews(assignment, *, acting_user, seed=None):
 
 # --- Student side ----------------------------------------------------------------------------------
 
-def check_save_draft(submission, text, *, base_revision, acting_user, process=None):
+def check_save_draft(submission, text, *, base_revision, acting_user, process=None, locked=False):
     """`do_save_draft`, except that a save whose text is already the saved text is not a conflict.
 
     That happens when an editor's save reached the server but its response was lost (the network
@@ -462,9 +582,9 @@ def check_save_draft(submission, text, *, base_revision, acting_user, process=No
     """
     try:
         return do_save_draft(submission, text, base_revision=base_revision, acting_user=acting_user,
-                             process=process)
+                             process=process, locked=locked)
     except SaveConflict:
-        current = Submission.objects.get(pk=submission.pk)
+        current = submission if locked else Submission.objects.get(pk=submission.pk)
         if current.text == text:
             return current, None
         raise

@@ -8,7 +8,10 @@ class CourseworkConfig(AppConfig):
     def ready(self):
         from auditlog.registry import auditlog
 
+        from coursework import freshness
         from coursework import models as m
+
+        freshness.connect()
 
         # Grades, feedback and who-is-enrolled-where are audited with their actor. Revisions are not:
         # they are the student's own text, kept as history already, and would double it in the log.

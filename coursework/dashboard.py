@@ -10,10 +10,14 @@ for 5 students or 500. Submission.text is never loaded here: an essay is tens of
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Count, F, OuterRef, Q, Subquery
+from django.db.models import BooleanField, Count, ExpressionWrapper, F, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
 
+from coursework import freshness
 from coursework.models import Assignment, Course, Enrolment, PeerReviewSettings, Rubric, StageSubmission, Submission
 
 # Submitted work whose newest submission has had no released feedback yet (a resubmission after
@@ -39,11 +43,27 @@ def teacher_courses(user):
         .order_by(F("archived_at").desc(nulls_first=True), "-created_at", "title"))
 
 
-@dataclass
+@dataclass(slots=True)
+class Work:
+    """A submission as the dashboard needs it: no text, no model instance (loading ~200 model
+    instances per page was a fifth of its time, bench/profile_request.py)."""
+    id: int
+    student_id: int
+    name: str
+    status: str
+    revision_number: int
+    last_submitted_at: object
+    submitted_late: bool
+    current_stage_id: int | None
+    awaiting: bool
+
+
+@dataclass(slots=True)
 class StudentProgress:
-    student: object
-    section: object = None
-    submission: Submission | None = None
+    student_id: int
+    name: str
+    section: str = ""
+    submission: Work | None = None
     missed_stages: list = field(default_factory=list)  # stages past their due date and not submitted
     late_stages: list = field(default_factory=list)
     enrolled: bool = True
@@ -65,22 +85,22 @@ def course_progress(course, *, now=None):
     """AssignmentProgress for every assignment of `course` (five queries)."""
     now = now or timezone.now()
     assignments = list(course.assignments.prefetch_related("stages"))  # 2 queries
-    enrolments = list(course.enrolments.select_related("student", "section")
-                      .order_by("student__full_name", "student__email"))
-    submissions = {
-        (s.assignment_id, s.student_id): s
-        for s in Submission.objects.filter(assignment__course=course).select_related("student")
-        .only("assignment_id", "student_id", "status", "revision_number", "started_at", "last_submitted_at",
-              "submitted_late", "feedback_released_at", "grade", "current_stage_id",
-              "student__full_name", "student__email")
-    }
+    enrolments = list(course.enrolments.order_by("student__full_name", "student__email").values_list(
+        "student_id", "student__full_name", "section__name"))
+    # Whether work waits for feedback is decided in SQL, as the gradebook does: fewer timestamps to load.
+    submissions = {}
+    for values in (Submission.objects.filter(assignment__course=course)
+                   .annotate(awaiting=ExpressionWrapper(AWAITING_FEEDBACK, output_field=BooleanField()))
+                   .values_list("id", "assignment_id", "student_id", "student__full_name", "status", "revision_number",
+                                "last_submitted_at", "submitted_late", "current_stage_id", "awaiting")):
+        submissions[values[1], values[2]] = Work(values[0], *values[2:])
     done, late = defaultdict(set), defaultdict(set)
     for submission_id, stage_id, is_late in StageSubmission.objects.filter(
             submission__assignment__course=course).values_list("submission_id", "stage_id", "is_late"):
         done[submission_id].add(stage_id)
         if is_late:
             late[submission_id].add(stage_id)
-    enrolled = {e.student_id for e in enrolments}
+    enrolled = {student_id for student_id, _, _ in enrolments}
     return [_progress(a, enrolments, enrolled, submissions, done, late, now) for a in assignments]
 
 
@@ -88,35 +108,28 @@ def _progress(assignment, enrolments, enrolled, submissions, done, late, now):
     stages = list(assignment.stages.all())
     progress = AssignmentProgress(assignment, stages, students=len(enrolments))
     passed = [stage for stage in stages if stage.due_at < now]
-    for enrolment in enrolments:
-        submission = submissions.get((assignment.pk, enrolment.student_id))
-        row = StudentProgress(enrolment.student, enrolment.section, submission)
-        if submission is None or submission.revision_number == 0:
+    for student_id, name, section in enrolments:
+        work = submissions.get((assignment.pk, student_id))
+        row = StudentProgress(student_id, name, section or "", work)
+        if work is None or work.revision_number == 0:
             row.missed_stages = passed
             progress.not_started.append(row)
             continue
-        row.missed_stages = [stage for stage in passed if stage.pk not in done[submission.pk]]
-        row.late_stages = [stage for stage in stages if stage.pk in late[submission.pk]]
+        row.missed_stages = [stage for stage in passed if stage.id not in done[work.id]]
+        row.late_stages = [stage for stage in stages if stage.id in late[work.id]]
         if row.missed_stages:
             progress.behind.append(row)
-        if submission.submitted_late or row.late_stages:
+        if work.submitted_late or row.late_stages:
             progress.late.append(row)
-        if submission.last_submitted_at:
+        if work.last_submitted_at:
             progress.submitted += 1
     # The queue includes work by students who have since left the course: it still needs feedback.
-    for (assignment_id, student_id), submission in submissions.items():
-        if assignment_id == assignment.pk and _awaiting(submission):
-            progress.awaiting.append(StudentProgress(submission.student, submission=submission,
+    for (assignment_id, student_id), work in submissions.items():
+        if assignment_id == assignment.pk and work.awaiting:
+            progress.awaiting.append(StudentProgress(student_id, work.name, submission=work,
                                                      enrolled=student_id in enrolled))
     progress.awaiting.sort(key=lambda row: row.submission.last_submitted_at)
     return progress
-
-
-def _awaiting(submission):
-    if submission.status != Submission.Status.SUBMITTED:
-        return False
-    released = submission.feedback_released_at
-    return released is None or (submission.last_submitted_at and submission.last_submitted_at > released)
 
 
 def rubrics():
@@ -128,3 +141,113 @@ def rubrics():
 
 def peer_review_settings(assignment):
     return PeerReviewSettings.objects.filter(assignment=assignment).select_related("stage").first()
+
+
+# --- The page's assignment cards, as one string ----------------------------------------------------
+# Built here, not in a template loop, for the same reason as the gradebook's table: the template
+# engine spent over half of this page's time on ~900 nodes (bench/profile_request.py). Every
+# person-typed value (names, titles) goes through `escape`; nothing else here comes from a person.
+
+def _day(value):
+    value = timezone.localtime(value)
+    return f"{value.day} {value:%b}"
+
+
+def _day_time(value):
+    value = timezone.localtime(value)
+    return f"{value.day} {value:%b}, {value:%H:%M}"
+
+
+def _kinds(stages, lower=True):
+    return ", ".join(stage.get_kind_display().lower() if lower else stage.get_kind_display() for stage in stages)
+
+
+def _url_maker(name):
+    """reverse() once per page: the id goes between the two halves (dozens of reverse() calls cost ms)."""
+    prefix, _, suffix = reverse(name, args=[0]).rpartition("/0/")
+    return lambda pk: f"{prefix}/{pk}/{suffix}"
+
+
+def _list(rows, empty, item):
+    if not rows:
+        return f'<p class="empty">{empty}</p>'
+    return '<ul class="progress-list">' + "".join(f"<li>{item(row)}</li>" for row in rows) + "</ul>"
+
+
+def _card(item, review_url, assignment_url):
+    a, stages = item.assignment, item.stages
+    title = escape(a.title)
+    if a.published_at:
+        when = f'Due {timezone.localtime(a.due_at):%a} {_day_time(a.due_at)}'
+    else:
+        when = '<span class="tag warn">Draft, not published</span>'
+    stage_line = " → ".join(f"{stage.get_kind_display()} (due {_day(stage.due_at)})" for stage in stages)
+    parts = [f'<section class="card" aria-labelledby="assignment-{a.pk}"><div class="page-head">'
+             f'<h2 id="assignment-{a.pk}"><a href="{assignment_url(a.pk)}">{title}</a></h2><p>{when}</p></div>'
+             f'<p class="muted">Stages: {stage_line}. Submitted: {item.submitted} of {item.students} '
+             f'student{"" if item.students == 1 else "s"}.</p>']
+    if not a.published_at:
+        parts.append(f'<p>Students cannot see this assignment yet. <a href="{assignment_url(a.pk)}">Review and '
+                     "publish it</a>.</p></section>")
+        return "".join(parts)
+    kind_of = {stage.pk: stage.get_kind_display() for stage in stages}
+    parts.append(f"<h3>Waiting for your feedback ({len(item.awaiting)})</h3>")
+    if item.awaiting:
+        parts.append('<table class="data"><thead><tr><th scope="col">Student</th><th scope="col">Submitted</th>'
+                     '<th scope="col">Stage</th><th scope="col"><span class="visually-hidden">Review</span></th>'
+                     "</tr></thead><tbody>")
+        for row in item.awaiting:
+            work, name = row.submission, escape(row.name)
+            left = "" if row.enrolled else ' <span class="tag">left the course</span>'
+            late = ' <span class="tag alert">late</span>' if work.submitted_late else ""
+            parts.append(f'<tr><th scope="row">{name}{left}</th><td>{_day_time(work.last_submitted_at)}{late}</td>'
+                         f'<td>{kind_of.get(work.current_stage_id, "")}</td><td><a href="{review_url(work.id)}">'
+                         f'Review<span class="visually-hidden"> {name}\'s work</span></a></td></tr>')
+        parts.append("</tbody></table>")
+    else:
+        parts.append('<p class="empty">Nothing is waiting.</p>')
+
+    def linked(row):
+        return f'<a href="{review_url(row.submission.id)}">{escape(row.name)}</a>'
+
+    parts.append(f"<h3>Behind the stage due dates ({len(item.behind)})</h3>")
+    parts.append(_list(item.behind, "No one who has started is behind.", lambda row: (
+        f"{linked(row)}: missed " + ", ".join(f"{stage.get_kind_display().lower()} (due {_day(stage.due_at)})"
+                                              for stage in row.missed_stages))))
+    parts.append(f"<h3>Not started ({len(item.not_started)})</h3>")
+    parts.append(_list(item.not_started, "Everyone has started.", lambda row: escape(row.name) + (
+        f' <span class="tag alert">overdue: {_kinds(row.missed_stages)}</span>' if row.missed_stages else "")))
+    parts.append(f"<h3>Submitted late ({len(item.late)})</h3>")
+    parts.append(_list(item.late, "No late submissions.", lambda row: linked(row) + (
+        f": {_kinds(row.late_stages)}" if row.late_stages else "")))
+    parts.append("</section>")
+    return "".join(parts)
+
+
+CARDS_SECONDS = 300  # at most; also bounds how long a change that missed `freshness` could show
+
+
+def course_cards(course, *, now=None):
+    """{"cards": the safe HTML, "has_assignments": bool}, from the cache while nothing changed.
+
+    A hit costs one cache round trip instead of five queries and the build (bench/profile_request.py
+    measures both); see coursework/freshness.py for what replaces the course's token. The cached
+    page expires when the next stage falls due, since "behind" and "overdue" depend on the time.
+    """
+    now = now or timezone.now()
+    tag, page = freshness.cached_page(course.pk, "dashboard")
+    if page is not None:
+        return page
+    progress = course_progress(course, now=now)
+    page = {"cards": cards_html(progress), "has_assignments": bool(progress), "progress": progress}
+    upcoming = [stage.due_at for item in progress for stage in item.stages if stage.due_at > now]
+    seconds = min([CARDS_SECONDS, *((due - now).total_seconds() for due in upcoming)])
+    freshness.cache_page(course.pk, "dashboard", tag, {k: page[k] for k in ("cards", "has_assignments")},
+                         int(seconds))
+    return page
+
+
+def cards_html(progress):
+    """Every assignment's card as one safe string (see the note above for why not a template)."""
+    review_url, assignment_url = _url_maker("teacher_review"), _url_maker("teacher_assignment")
+    return mark_safe("".join(_card(item, review_url, assignment_url) for item in progress))  # noqa: S308

@@ -17,6 +17,7 @@ from django.utils.html import escape
 
 from accounts.models import Role, User
 from coursework.actions import (
+    ASSIGNMENT_DESIGN_FIELDS,
     check_enrol_from_csv,
     do_add_comment,
     do_create_assignment,
@@ -26,6 +27,8 @@ from coursework.actions import (
     do_grade_submission,
     do_publish_assignment,
     do_score_rubric,
+    do_update_assignment,
+    do_update_course,
 )
 from coursework.gradebook import format_points
 from coursework.models import Assignment, Rubric, Section, Stage
@@ -91,6 +94,24 @@ class CourseForm(forms.Form):
         data = self.cleaned_data
         return do_create_course(data["title"], data["term"], code=data["code"], sections=data["sections"],
                                 acting_user=acting_user)
+
+
+class CourseEditForm(OpenCourseMixin, CourseForm):
+    """The course's name, term and code; sections can be added (existing ones keep their students)."""
+
+    def __init__(self, course, *args, **kwargs):
+        self.course = course
+        kwargs.setdefault("initial", {"title": course.title, "term": course.term, "code": course.code})
+        super().__init__(*args, **kwargs)
+        existing = ", ".join(course.sections.values_list("name", flat=True))
+        self.fields["sections"].label = "Add sections"
+        self.fields["sections"].help_text = (f"Sections now: {existing}. " if existing else "No sections yet. ") + \
+            "Separate new names with commas or new lines."
+
+    def save(self, acting_user):
+        data = self.cleaned_data
+        return do_update_course(self.course, title=data["title"], term=data["term"], code=data["code"],
+                                new_sections=data["sections"], acting_user=acting_user)
 
 
 class StudentChoiceField(forms.ModelChoiceField):
@@ -268,6 +289,10 @@ class AssignmentForm(OpenCourseMixin, forms.Form):
                 required=False, widget=DateTimeInput(), label=f"{kind.label} due",
                 help_text="Defaults to the final due date." if kind == Stage.Kind.FINAL else "")
 
+    def keeps_due_date(self, due):
+        """A date in the past is refused, unless editing leaves the assignment's own date as it was."""
+        return False
+
     def stage_rows(self):
         """(kind label, checkbox, due-date field) per stage, for the template."""
         return [(kind.label, self[f"stage_{kind}"], self[f"stage_{kind}_due"]) for kind in STAGE_KINDS]
@@ -275,7 +300,7 @@ class AssignmentForm(OpenCourseMixin, forms.Form):
     def clean(self):
         data = super().clean()
         due = data.get("due_at")
-        if due and due <= timezone.now():
+        if due and due <= timezone.now() and not self.keeps_due_date(due):
             self.add_error("due_at", "The final due date has already passed.")
         if data.get("late_policy") == Assignment.LatePolicy.PENALTY:
             if not data.get("late_penalty_percent_per_day"):
@@ -321,6 +346,36 @@ class AssignmentForm(OpenCourseMixin, forms.Form):
             if data["publish"] == "now":
                 do_publish_assignment(assignment, acting_user=acting_user)
         return assignment
+
+
+class AssignmentEditForm(AssignmentForm):
+    """The design form, filled in from the assignment. Publishing is on the assignment's page and
+    peer review on its own page, so neither is here; a due date that has passed may stay as it is."""
+
+    def __init__(self, assignment, *args, **kwargs):
+        self.assignment = assignment
+        stages = list(assignment.stages.all())
+        initial = {name: getattr(assignment, name) for name in ASSIGNMENT_DESIGN_FIELDS}
+        initial["due_at"] = timezone.localtime(assignment.due_at)
+        for stage in stages:
+            initial[f"stage_{stage.kind}"] = True
+            initial[f"stage_{stage.kind}_due"] = timezone.localtime(stage.due_at)
+        kwargs.setdefault("initial", initial)
+        super().__init__(assignment.course, *args, **kwargs)
+        del self.fields["publish"], self.fields["peer_review_enabled"]
+        self.stages_locked = assignment.submissions.filter(revision_number__gt=0).exists()
+        if self.stages_locked:
+            for kind in STAGE_KINDS:
+                self.fields[f"stage_{kind}"].disabled = True
+
+    def keeps_due_date(self, due):
+        return due == self.assignment.due_at.replace(second=0, microsecond=0)  # the input has minutes
+
+    def save(self, acting_user):
+        data = self.cleaned_data
+        fields = {name: data[name] for name in ASSIGNMENT_DESIGN_FIELDS}
+        fields["late_penalty_percent_per_day"] = fields["late_penalty_percent_per_day"] or 0
+        return do_update_assignment(self.assignment, stages=data["stages"], acting_user=acting_user, **fields)
 
 
 # --- Feedback -------------------------------------------------------------------------------------

@@ -23,8 +23,10 @@ from coursework.actions import (
     do_unenrol_student,
 )
 from coursework.forms import (
+    AssignmentEditForm,
     AssignmentForm,
     CommentForm,
+    CourseEditForm,
     CourseForm,
     EnrolCsvForm,
     EnrolStudentForm,
@@ -67,8 +69,17 @@ def course_create(request):
 @teacher_only
 def course_dashboard(request, course_id):
     course = access_course_as_teacher(request.user, course_id)
-    return render(request, T + "course_dashboard.html",
-                  {"course": course, "progress": dashboard.course_progress(course)})
+    return render(request, T + "course_dashboard.html", {"course": course, **dashboard.course_cards(course)})
+
+
+@teacher_only
+def course_edit(request, course_id):
+    course = access_course_as_teacher(request.user, course_id)
+    form = CourseEditForm(course, request.POST or None)
+    if _saved(request, form) is not None:
+        messages.success(request, f"Saved the changes to {course}.")
+        return redirect("teacher_course", course.pk)
+    return render(request, T + "course_form.html", {"form": form, "course": course})
 
 
 @teacher_only
@@ -167,6 +178,17 @@ def assignment_create(request, course_id):
         messages.success(request, f"“{assignment}” is {state}.")
         return redirect("teacher_assignment", assignment.pk)
     return render(request, T + "assignment_form.html", {"course": course, "form": form})
+
+
+@teacher_only
+def assignment_edit(request, assignment_id):
+    assignment = access_assignment_as_teacher(request.user, assignment_id)
+    form = AssignmentEditForm(assignment, request.POST or None)
+    if _saved(request, form) is not None:
+        messages.success(request, f"Saved the changes to “{assignment.title}”.")
+        return redirect("teacher_assignment", assignment.pk)
+    return render(request, T + "assignment_form.html", {"course": assignment.course, "form": form,
+                                                        "assignment": assignment})
 
 
 @teacher_only

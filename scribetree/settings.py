@@ -154,7 +154,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 _redis_cache = env_str("CACHE_URL", "")
 CACHES = {
     "default": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache"
+        "BACKEND": "scribetree.cache.ScribeRedisCache"
         if _redis_cache
         else "django.core.cache.backends.locmem.LocMemCache",
         "LOCATION": _redis_cache or "scribetree",
@@ -163,7 +163,7 @@ CACHES = {
     },
     # Platform-wide values only (the host directory's generation): plain keys, no schema prefix.
     "platform": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache"
+        "BACKEND": "scribetree.cache.ScribeRedisCache"
         if _redis_cache
         else "django.core.cache.backends.locmem.LocMemCache",
         "LOCATION": _redis_cache or "scribetree-platform",
@@ -207,6 +207,11 @@ MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Scribe Tree"
 USERSESSIONS_TRACK_ACTIVITY = False
 # A school day: a session survives from first bell to the end of after-school clubs.
+# With a shared cache (Redis), sessions are read from it and written through to the database: one
+# query less on every request (bench/profile_request.py). Never with the per-process memory cache:
+# a session ended in one process (logout, deactivation) would live on in the others' caches.
+SESSION_ENGINE = ("django.contrib.sessions.backends.cached_db" if _redis_cache
+                  else "django.contrib.sessions.backends.db")
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 12 * 60 * 60)
 # Host-only cookies (no Domain attribute): a Northside cookie is never sent to Riverside, and the
 # session row lives in Northside's schema anyway.
@@ -314,3 +319,24 @@ SCRIBETREE_SAML_ENABLED = env_bool("SCRIBETREE_SAML_ENABLED", True)
 SCRIBETREE_OIDC_ENABLED = env_bool("SCRIBETREE_OIDC_ENABLED", True)
 SCRIBETREE_SCIM_ENABLED = env_bool("SCRIBETREE_SCIM_ENABLED", True)
 SCRIBETREE_LTI_ENABLED = env_bool("SCRIBETREE_LTI_ENABLED", True)
+
+# --- Provisioning: SCIM and OneRoster (docs/provisioning.md) ---------------------------------
+# Per-institution throttles (scribetree/api_throttling.py): "<requests>/<second|minute|hour|day>".
+# Entra's provisioning service sends bursts of a few hundred requests and honours Retry-After.
+SCRIBETREE_THROTTLE_RATES = {
+    "api": env_str("API_THROTTLE_RATE", "600/minute"),
+    "api_institution": env_str("API_INSTITUTION_THROTTLE_RATE", "6000/minute"),
+    "scim": env_str("SCIM_THROTTLE_RATE", "1200/minute"),
+    "scim_auth_failures": env_str("SCIM_AUTH_FAILURE_RATE", "30/minute"),
+}
+for _scope, _rate in SCRIBETREE_THROTTLE_RATES.items():
+    _count, _, _period = _rate.partition("/")
+    if not _count.isdigit() or _period[:1] not in {"s", "m", "h", "d"}:
+        raise ImproperlyConfigured(f"The {_scope} throttle rate must look like '600/minute', not {_rate!r}.")
+REST_FRAMEWORK["DEFAULT_THROTTLE_CLASSES"] = [
+    "scribetree.api_throttling.ApiUserThrottle",
+    "scribetree.api_throttling.ApiInstitutionThrottle",
+]
+SCRIBETREE_ONEROSTER_ENABLED = env_bool("SCRIBETREE_ONEROSTER_ENABLED", True)
+# Largest OneRoster zip an admin may upload (a 5,000-student school's export is ~2 MB).
+ONEROSTER_MAX_UPLOAD_BYTES = env_int("ONEROSTER_MAX_UPLOAD_BYTES", 50 * 1024 * 1024)

@@ -5,6 +5,7 @@ each test runs inside a transaction on Northside's schema and is rolled back.
 """
 
 from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+from django.core.cache import cache
 from django.db import connection
 from django.test import Client, TestCase
 from django_tenants.utils import tenant_context
@@ -104,6 +105,7 @@ class InstitutionTestCase(TestCase):
                 "rory@riverside.example", "Rory Rivers", Role.STUDENT, password=PASSWORD, acting_user=None)
 
     def setUp(self):
+        cache.clear()  # the database is rolled back after each test; cached pages must go with it
         self.client = InstitutionClient(self.northside)
 
     def person(self, key) -> User:

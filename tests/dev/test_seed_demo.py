@@ -40,3 +40,28 @@ class SeedDemoTests(InstitutionTestCase):
         before = (self.accounts_of(self.northside), self.accounts_of(self.riverside))
         self.seed()
         self.assertEqual((self.accounts_of(self.northside), self.accounts_of(self.riverside)), before)
+
+
+class SeedDemoScimTokenTests(InstitutionTestCase):
+    def test_it_makes_one_scim_token_for_northside_and_prints_it_once(self):
+        import io
+        import re
+
+        from integrations.scim.models import ScimToken
+        from tests.integrations.scim.base import ScimClient
+
+        self.addCleanup(connection.set_tenant, self.northside)
+        out = io.StringIO()
+        call_command("seed_demo", stdout=out)
+        raw = re.search(r"bearer token (st_scim_\S+)", out.getvalue()).group(1)
+        connection.set_tenant(self.northside)
+        self.assertEqual(ScimClient(self.northside, raw).call("get", "Users?count=1").status_code, 200)
+        self.assertEqual(ScimClient(self.riverside, raw).call("get", "Users?count=1").status_code, 401)
+        again = io.StringIO()
+        call_command("seed_demo", stdout=again)
+        connection.set_tenant(self.northside)
+        self.assertNotIn(raw, again.getvalue())
+        self.assertIn("the demo token exists", again.getvalue())
+        self.assertEqual(ScimToken.objects.count(), 1)
+        with tenant_context(self.riverside):
+            self.assertEqual(ScimToken.objects.count(), 0)

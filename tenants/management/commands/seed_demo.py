@@ -7,6 +7,10 @@ product uses (tenants.actions, accounts.actions), so the demo exercises the real
 
 Each institution also gets teacher1's demo course with work in every state (coursework/demo.py),
 made once: it is skipped when teacher1 already has the course.
+
+Northside (the demo institution for provisioning) gets a SCIM token, made once and printed once:
+the printed token is for the local demo only (a real institution's admin makes one in its admin,
+where it is shown once). The sample OneRoster zips are in integrations/oneroster/samples/.
 """
 
 from django.core.management.base import BaseCommand
@@ -16,6 +20,8 @@ from django_tenants.utils import get_public_schema_name, schema_context, tenant_
 from accounts.actions import do_create_user, do_set_password
 from accounts.models import Role, User
 from coursework.demo import ensure_demo_coursework
+from integrations.scim.actions import do_create_scim_token
+from integrations.scim.models import ScimToken
 from tenants.actions import do_create_institution
 from tenants.models import Institution, ProvisioningJob
 from tenants.provisioning import provision
@@ -24,6 +30,8 @@ from tenants.provisioning import provision
 DEMO_PASSWORD = "scribe-demo-2026"  # noqa: S105 (public demo data)
 OPERATOR_EMAIL = "operator@scribetree.example"
 STUDENTS_PER_INSTITUTION = 30
+SCIM_DEMO_INSTITUTION = "northside"
+SCIM_DEMO_TOKEN_NAME = "Demo identity provider"  # noqa: S105 (a label, not the token)
 
 INSTITUTIONS = [
     {
@@ -89,6 +97,7 @@ class Command(BaseCommand):
         self._ensure_operator(password)
         created = 0
         courses = []
+        scim_lines = []
         for offset, spec in enumerate(INSTITUTIONS):
             institution = self._ensure_institution(spec)
             with tenant_context(institution):
@@ -96,10 +105,26 @@ class Command(BaseCommand):
                 if self._ensure_coursework(spec):
                     courses.append(spec["slug"])
                 self._ensure_privacy(spec, password)
+                if spec["slug"] == SCIM_DEMO_INSTITUTION:
+                    scim_lines = self._ensure_scim_token(spec)
         connection.set_schema_to_public()
         if opts["verbosity"] >= 1:
             made = f"demo course created at {', '.join(courses)}" if courses else "demo courses already there"
             self.stdout.write(f"Demo data ready ({created} accounts created; {made}).")
+            for line in scim_lines:
+                self.stdout.write(line)
+
+    def _ensure_scim_token(self, spec):
+        """Make the demo SCIM token once. Its raw value exists only in this run's output."""
+        base = f"http://{spec['domain']}:8000"
+        if ScimToken.objects.filter(name=SCIM_DEMO_TOKEN_NAME, revoked_at__isnull=True).exists():
+            return [f"SCIM: the demo token exists (shown when it was made). New tokens: "
+                    f"{base}/admin/integrations_scim/scimtoken/add/ ; SCIM base URL {base}/scim/v2/"]
+        admin = User.objects.get(email=f"admin@{spec['slug']}.example")
+        _, raw = do_create_scim_token(SCIM_DEMO_TOKEN_NAME, acting_user=admin)
+        return [f"SCIM (demo only) for {spec['name']}: base URL {base}/scim/v2/  bearer token {raw}",
+                f"  try: curl -H 'Authorization: Bearer {raw}' -H 'Host: {spec['domain']}' "
+                f"'http://127.0.0.1:8000/scim/v2/Users?count=2'"]
 
     def _ensure_operator(self, password):
         with schema_context(get_public_schema_name()):

@@ -1,3 +1,6 @@
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
 from coursework.models import Revision, Submission
 from tests.coursework.student.base import StudentPagesTestCase
 
@@ -89,3 +92,17 @@ class AutosaveTests(StudentPagesTestCase):
                                     HTTP_HX_REQUEST="true")
         self.assertEqual(response.status_code, 404)
         self.assertEqual(Submission.objects.get(pk=cleos.pk).text, "")
+
+
+class AutosaveQueryTests(StudentPagesTestCase):
+    def test_it_saves_in_a_fixed_number_of_queries(self):
+        submission = self.start()
+        url = f"/write/{submission.pk}/autosave"
+        self.client.post(url, {"text": "First words.", "base_revision": 0}, HTTP_HX_REQUEST="true")
+        with CaptureQueriesContext(connection) as queries:
+            response = self.client.post(url, {"text": "First words, and more.", "base_revision": 1},
+                                        HTTP_HX_REQUEST="true")
+        self.assertEqual(response.status_code, 200)
+        # session, user, SAVEPOINT (the view's transaction; BEGIN outside tests), the submission
+        # checked and locked in one SELECT ... FOR UPDATE, INSERT revision, UPDATE submission, RELEASE
+        self.assertQueries(queries, 7)

@@ -11,11 +11,12 @@ from coursework.models import Assignment, Course, Submission
 from tests.coursework.teacher.base import TeacherTestCase
 
 COURSE_PAGES = ["/teach/courses/{}/", "/teach/courses/{}/students/", "/teach/courses/{}/gradebook/",
-                "/teach/courses/{}/gradebook.csv", "/teach/courses/{}/assignments/new/", "/teach/courses/{}/archive/"]
+                "/teach/courses/{}/gradebook.csv", "/teach/courses/{}/assignments/new/", "/teach/courses/{}/archive/",
+                "/teach/courses/{}/edit/"]
 COURSE_POSTS = ["/teach/courses/{}/students/enrol/", "/teach/courses/{}/students/import/",
-                "/teach/courses/{}/archive/", "/teach/courses/{}/assignments/new/"]
-ASSIGNMENT_PAGES = ["/teach/assignments/{}/"]
-ASSIGNMENT_POSTS = ["/teach/assignments/{}/publish/"]
+                "/teach/courses/{}/archive/", "/teach/courses/{}/assignments/new/", "/teach/courses/{}/edit/"]
+ASSIGNMENT_PAGES = ["/teach/assignments/{}/", "/teach/assignments/{}/edit/"]
+ASSIGNMENT_POSTS = ["/teach/assignments/{}/publish/", "/teach/assignments/{}/edit/"]
 SUBMISSION_PAGES = ["/teach/submissions/{}/"]
 SUBMISSION_POSTS = ["/teach/submissions/{}/comments/", "/teach/submissions/{}/rubric/", "/teach/submissions/{}/grade/",
                     "/teach/submissions/{}/release/"]
