@@ -66,6 +66,9 @@ TENANT_APPS = [
     "integrations.sso",
     "integrations.scim",
     "integrations.oneroster",
+    # Writing support (issue 7): two apps beside coursework, which stays the core (docs/architecture.md).
+    "assist",
+    "integrity",
 ]
 INSTALLED_APPS = list(SHARED_APPS) + [app for app in TENANT_APPS if app not in SHARED_APPS]
 

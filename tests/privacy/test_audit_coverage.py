@@ -17,6 +17,8 @@ NOT_AUDITED = {
     "admin.LogEntry": "Django admin's own history",
     "tenants.ProvisioningJob": "platform set-up in public; the institution's own audit starts in its schema",
     "privacy.PrivacyJob": "progress of a request's job; the request (audited) records the outcome",
+    "integrity.IntegrityJob": "progress of a check; its results (observations, matches) are audited",
+    "integrity.Signature": "a hash summary of the text, rebuilt by every check; no judgement in it",
 }
 
 
