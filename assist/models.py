@@ -14,6 +14,10 @@ class Category(models.TextChoices):
     GRAMMAR = "grammar", "Grammar hints"
 
 
+def all_categories():
+    return [c.value for c in Category]
+
+
 class AssistPolicy(models.Model):
     """The institution's ceiling (one row per schema, edited in the institution's admin)."""
 
@@ -22,7 +26,7 @@ class AssistPolicy(models.Model):
         OPENAI = "openai", "OpenAI-compatible server"
 
     enabled = models.BooleanField(default=True)
-    allowed = models.JSONField(default=list, blank=True, help_text="Categories teachers may switch on.")
+    allowed = models.JSONField(default=all_categories, blank=True, help_text="Categories teachers may switch on.")
     provider = models.CharField(max_length=10, choices=Provider.choices, default=Provider.LOCAL)
     base_url = models.URLField(blank=True, help_text="e.g. https://api.example.com/v1 (…/chat/completions is added).")
     model = models.CharField(max_length=100, blank=True)
@@ -40,7 +44,7 @@ class AssistPolicy(models.Model):
     @classmethod
     def current(cls):
         policy = cls.objects.order_by("pk").first()
-        return policy or cls(allowed=[c.value for c in Category])
+        return policy or cls()
 
     @property
     def has_key(self):

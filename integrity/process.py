@@ -77,7 +77,8 @@ def observe(submission, upto):
                            evidence=[_link(f"Paste of {size:,} characters (revision {n})", n) for size, n in pastes]))
 
     # Revisions over time: how many, in how many sittings, and where most of the text arrived.
-    sessions = 1 + sum(1 for a, b in zip(rows, rows[1:], strict=False) if b["created_at"] - a["created_at"] > SESSION_GAP)
+    gaps = [b["created_at"] - a["created_at"] for a, b in zip(rows, rows[1:], strict=False)]
+    sessions = 1 + sum(1 for gap in gaps if gap > SESSION_GAP)
     span = rows[-1]["created_at"] - rows[0]["created_at"]
     jumps = [(r["word_count"] - (rows[i - 1]["word_count"] if i else 0), r["number"]) for i, r in enumerate(rows)]
     jump, jump_at = max(jumps)

@@ -343,3 +343,7 @@ REST_FRAMEWORK["DEFAULT_THROTTLE_CLASSES"] = [
 SCRIBETREE_ONEROSTER_ENABLED = env_bool("SCRIBETREE_ONEROSTER_ENABLED", True)
 # Largest OneRoster zip an admin may upload (a 5,000-student school's export is ~2 MB).
 ONEROSTER_MAX_UPLOAD_BYTES = env_int("ONEROSTER_MAX_UPLOAD_BYTES", 50 * 1024 * 1024)
+
+# Writing assistant (assist/sealing.py): seals institutions' provider API keys; defaults to a key
+# derived from SECRET_KEY.
+ASSIST_SEALING_KEY = env_secret("ASSIST_SEALING_KEY", "")
