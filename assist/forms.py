@@ -39,6 +39,8 @@ class AssistPolicyForm(forms.ModelForm):
                               label="API key", help_text="Stored sealed and never shown again. Leave empty to keep "
                                                          "the current key.")
     clear_key = forms.BooleanField(required=False, label="Remove the stored key")
+    base_url = forms.URLField(required=False, assume_scheme="https", label="Base URL",
+                              help_text=AssistPolicy._meta.get_field("base_url").help_text)
 
     class Meta:
         model = AssistPolicy

@@ -4,7 +4,8 @@ The dashboard answers, per assignment: who has not started, who is behind the st
 who submitted late, and whose submitted work is waiting for feedback. Everything is fetched in
 six queries for the whole course (assignments, their stages, enrolments, submissions without
 their text, stage submissions as bare ids, notable integrity observations) and sorted out in
-Python, so the page costs the same for 5 students or 500. Submission.text is never loaded here: an essay is tens of kilobytes.
+Python, so the page costs the same for 5 students or 500. Submission.text is never loaded here:
+an essay is tens of kilobytes.
 """
 
 from collections import defaultdict

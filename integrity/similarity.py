@@ -34,6 +34,7 @@ from datasketch import MinHash
 SHINGLE = 5  # words per shingle
 NUM_PERM = 128
 SEED = 7
+SCHEME = "affine32"  # uint32 values; stored signatures depend on it (and on SEED): changing either means recomputing
 BANDS, ROWS = 28, 2  # datasketch.lsh._optimal_param(0.2, 128, 0.5, 0.5)
 ESTIMATE_FLOOR = 0.05  # below this estimated Jaccard a candidate is a band collision, not a copy
 MAX_EXACT = 10  # candidates compared exactly per job
@@ -61,13 +62,13 @@ class Tokens:
 
 @lru_cache(maxsize=1)
 def _permutations():
-    return MinHash(num_perm=NUM_PERM, seed=SEED).permutations
+    return MinHash(num_perm=NUM_PERM, seed=SEED, scheme=SCHEME).permutations
 
 
 def signature(text):
     """(uint32 array of NUM_PERM values, number of distinct shingles)."""
     shingles = set(Tokens.of(text).shingles())
-    minhash = MinHash(num_perm=NUM_PERM, seed=SEED, permutations=_permutations())
+    minhash = MinHash(num_perm=NUM_PERM, seed=SEED, permutations=_permutations(), scheme=SCHEME)
     if shingles:
         minhash.update_batch([s.encode() for s in shingles])
     return minhash.digest().astype("<u4"), len(shingles)
