@@ -94,9 +94,11 @@ class SimilarityCheckTests(IntegrityTestCase):
     def test_riverside_work_is_never_compared_with_northside_work(self):
         with tenant_context(self.riverside):
             rory = self.person("riverside_student")
-            from coursework.actions import do_create_assignment, do_publish_assignment
-            from django.utils import timezone
             from datetime import timedelta
+
+            from django.utils import timezone
+
+            from coursework.actions import do_create_assignment, do_publish_assignment
 
             rita = self.person("riverside_teacher")
             assignment = do_publish_assignment(do_create_assignment(
