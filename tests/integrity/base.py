@@ -16,7 +16,9 @@ ESSAY = (
 
 
 def words(n, seed=0):
-    vocab = ["garden", "river", "window", "market", "lesson", "winter", "summer", "teacher", "planet", "forest", "bridge", "castle", "music", "doctor", "engine", "island", "letter", "mirror", "pencil", "rocket", "silver", "theatre", "valley", "wonder", "yellow"]
+    vocab = ["garden", "river", "window", "market", "lesson", "winter", "summer", "teacher", "planet", "forest",
+             "bridge", "castle", "music", "doctor", "engine", "island", "letter", "mirror", "pencil", "rocket",
+             "silver", "theatre", "valley", "wonder", "yellow"]
     return " ".join(vocab[(i * 7 + seed) % len(vocab)] + ("." if i % 12 == 11 else "") for i in range(n))
 
 

@@ -20,7 +20,8 @@ class ObservationTests(IntegrityTestCase):
         pace = Observation.objects.get(submission=submission, kind="pace")
         self.assertTrue(pace.notable)
         self.assertIn("words per active minute", pace.text)
-        self.assertIn("Revision 2 added 600 words", Observation.objects.get(submission=submission, kind="revisions").text)
+        revisions = Observation.objects.get(submission=submission, kind="revisions")
+        self.assertIn("Revision 2 added 600 words", revisions.text)
 
     def test_a_steady_typed_essay_has_observations_but_nothing_notable(self):
         submission = self.submit_and_check(self.typed(self.person("student"), ESSAY))
