@@ -30,8 +30,17 @@ from bench.common import database_url, machine_info, migrate_public_and_template
 
 DB = "scribetree_bench_similarity"
 ROUNDS = 10
-TOPIC = ["school", "start", "later", "sleep", "students", "teenagers", "research", "first", "period", "learning", "evidence", "board", "morning", "attendance", "grades", "rested", "focus", "schedule", "buses", "sports", "jobs", "evening", "community", "teachers", "parents", "health", "district", "bell", "hours", "study", "minutes", "memory", "class", "lesson", "tired", "awake", "early", "late", "clock", "body", "brain"]
-FILLER = (["the", "a", "of", "to", "and", "in", "that", "is", "for", "it", "with", "as", "on", "be", "this", "are", "by", "not", "but", "or", "at", "from", "they", "we", "their", "can", "more", "than", "when", "many", "some", "because", "so", "if", "would", "should", "could", "also", "which", "there"])
+TOPIC = [
+    "school", "start", "later", "sleep", "students", "teenagers", "research", "first", "period", "learning",
+    "evidence", "board", "morning", "attendance", "grades", "rested", "focus", "schedule", "buses", "sports",
+    "jobs", "evening", "community", "teachers", "parents", "health", "district", "bell", "hours", "study",
+    "minutes", "memory", "class", "lesson", "tired", "awake", "early", "late", "clock", "body", "brain"
+]
+FILLER = [
+    "the", "a", "of", "to", "and", "in", "that", "is", "for", "it", "with", "as", "on", "be", "this", "are", "by",
+    "not", "but", "or", "at", "from", "they", "we", "their", "can", "more", "than", "when", "many", "some",
+    "because", "so", "if", "would", "should", "could", "also", "which", "there"
+]
 
 
 def essay(rng, words=600):
