@@ -92,7 +92,7 @@ def _require_consent(student):
 @transaction.atomic
 def do_write_reflection(submission, reflection, *, acting_user):
     """Record the reflection and whether it unlocks help at the current stage (the gate's reasons if not)."""
-    _require_consent(submission.student)
+    _require_consent(submission.student_id)
     stage = _stage(submission)
     reasons = gate.check_reflection(reflection, essay=submission.text, prompt=submission.assignment.prompt)
     with acting_as(acting_user):
@@ -116,7 +116,7 @@ def redactor_for(submission, policy):
 
 @transaction.atomic
 def do_request_help(submission, category, *, acting_user):
-    _require_consent(submission.student)
+    _require_consent(submission.student_id)
     policy, stage = AssistPolicy.current(), _stage(submission)
     if category not in allowed_at(stage, policy):
         raise AssistRefused("This kind of help is not switched on for this stage.")

@@ -29,7 +29,7 @@ class Panel:
 
 def panel(submission):
     stage = actions._stage(submission)
-    consent = has_consent(submission.student, Purpose.AI_ASSISTANCE)
+    consent = has_consent(submission.student_id, Purpose.AI_ASSISTANCE)
     if not consent:
         return Panel(False, False, stage, [], False, None, [], gate.RULES)
     policy = AssistPolicy.current()
