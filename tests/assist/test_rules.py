@@ -42,7 +42,8 @@ class RedactionTests(SimpleTestCase):
                                    "or mail [EMAIL].")
         self.assertEqual(counts["person"], 2)
         answer = "Ask [PERSON_2] whether [PERSON_1]'s point holds at [TERM_1]."
-        self.assertEqual(redactor.restore(answer), "Ask Cleo Classmate whether Sam Student's point holds at Northside High.")
+        self.assertEqual(redactor.restore(answer),
+                         "Ask Cleo Classmate whether Sam Student's point holds at Northside High.")
 
 
 class BoundaryTests(SimpleTestCase):
