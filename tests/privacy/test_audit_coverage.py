@@ -17,6 +17,9 @@ NOT_AUDITED = {
     "admin.LogEntry": "Django admin's own history",
     "tenants.ProvisioningJob": "platform set-up in public; the institution's own audit starts in its schema",
     "privacy.PrivacyJob": "progress of a request's job; the request (audited) records the outcome",
+    "integrations_oneroster.RosterLink": "an id mapping written in bulk by the roster import (auditlog skips bulk "
+                                         "writes); the import (audited) and the people and enrolments it changes "
+                                         "are the record",
     "integrity.IntegrityJob": "progress of a check; its results (observations, matches) are audited",
     "integrity.Signature": "a hash summary of the text, rebuilt by every check; no judgement in it",
 }
