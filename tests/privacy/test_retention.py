@@ -97,12 +97,14 @@ class RetentionTests(PrivacyTestCase):
         with CaptureQueriesContext(connection) as queries:
             run(self.northside, dry_run=False)
         # 1-2 held people and courses; 3 expired submissions' ids; one batch: savepoint, the ids of its
-        # peer reviews, allocations, comments (delete), rubric scores, stage submissions (delete), revisions
-        # (delete), delete the submissions, release (4-15); 16-18 one (empty) process-data UPDATE batch
-        # (its rows went with the submission); 19-21 one audit DELETE batch, 22-24 the next, empty one;
-        # 25 expired exports; 26 dormant accounts. Each batch is savepoint, statement, release here
-        # (BEGIN/COMMIT outside a test); empty child lists send no DELETE.
-        self.assertEqual(len(queries), 26, "\n".join(q["sql"][:150] for q in queries.captured_queries))
+        # writing-support rows (assistant exchanges, reflections, observations, similarity matches both
+        # ways, signature, integrity jobs (delete: the submit queued one)), peer reviews, allocations,
+        # comments (delete), rubric scores, stage submissions (delete), revisions (delete), delete the
+        # submissions, release (4-23); 24-26 one (empty) process-data UPDATE batch (its rows went with
+        # the submission); 27-29 one audit DELETE batch, 30-32 the next, empty one; 33 expired exports;
+        # 34 dormant accounts. Each batch is savepoint, statement, release here (BEGIN/COMMIT outside a
+        # test); empty child lists send no DELETE.
+        self.assertEqual(len(queries), 34, "\n".join(q["sql"][:150] for q in queries.captured_queries))
 
 
 class RetentionSchedulingTests(PrivacyTestCase):
