@@ -1,5 +1,6 @@
-"""Demo integrity signals for `seed_demo`: a pasted essay and a copied submission on the community-service
-essay's outline stage, among a few steadily typed ones, then every queued check run in-process.
+"""Demo integrity signals for `seed_demo`: a seventh assignment (a community-service essay, published
+two days ago, outline due in four days) with a pasted essay and a copied submission among a few
+steadily typed outlines, then every queued check run in-process.
 
 - student07 pastes a whole essay in one go (one large paste, little active time): paste, pace and
   revision observations with the revision as evidence.
@@ -13,13 +14,21 @@ by every seeded submission are run here (idempotent: the worker later finds them
 import random
 from datetime import timedelta
 
-from coursework.actions import do_save_draft, do_submit_stage, get_or_start_submission
+from django.utils import timezone
+
+from coursework.actions import (
+    do_create_assignment,
+    do_publish_assignment,
+    do_save_draft,
+    do_submit_stage,
+    get_or_start_submission,
+)
 from coursework.demo import demo_clock
-from coursework.models import Revision
+from coursework.models import Revision, Stage
 from integrity import checks
 from integrity.models import IntegrityJob
 
-TITLE = "Persuasive essay: community service for graduation"
+TITLE = "Service essay: should community service count toward graduation?"
 PASTED = (
     "Requiring forty hours of community service to graduate would make our school stronger and our town "
     "better. Service teaches lessons that a classroom cannot: how to show up for people you do not know, how "
@@ -56,11 +65,18 @@ def _submit(submission, student, at):
         return do_submit_stage(submission, acting_user=student)
 
 
-def ensure_demo_integrity(course, students, *, seed):
+def ensure_demo_integrity(course, teacher, students, *, seed):
     rng = random.Random(f"integrity-{seed}")
-    assignment = course.assignments.get(title=TITLE)
+    midnight = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
+    with demo_clock(midnight - timedelta(days=2) + timedelta(hours=8)):
+        assignment = do_create_assignment(
+            course, title=TITLE, prompt="Should 40 hours of community service count toward graduation? Argue it.",
+            due_at=midnight + timedelta(days=14, hours=17), min_words=300, max_words=1200, acting_user=teacher,
+            stages=[(Stage.Kind.OUTLINE, midnight + timedelta(days=4, hours=17)),
+                    (Stage.Kind.FINAL, midnight + timedelta(days=14, hours=17))])
+        do_publish_assignment(assignment, acting_user=teacher)
     by_number = {int(s.email.split("@")[0].removeprefix("student")): s for s in students}
-    # Everything happens between the assignment's publication (yesterday 08:00) and 15 hours later.
+    # Everything happens between the assignment's publication (two days ago, 08:00) and 15 hours later.
     start = assignment.published_at
     at = start + timedelta(hours=12)
     # The pasted essay: a title typed, then everything at once.

@@ -181,5 +181,5 @@ class Command(BaseCommand):
 
             with transaction.atomic():
                 ensure_demo_assist(course, teacher, students)
-                ensure_demo_integrity(course, students, seed=slug)
+                ensure_demo_integrity(course, teacher, students, seed=slug)
         return course is not None
