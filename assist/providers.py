@@ -7,9 +7,13 @@
   message safe to show; the key, the URL's query and the response body are never logged.
 """
 
+import ipaddress
+import socket
 from dataclasses import dataclass
+from urllib.parse import urlparse
 
 import requests
+from django.conf import settings
 
 from assist import local
 
@@ -69,6 +73,7 @@ class OpenAICompatibleProvider:
             ],
         }
         headers = {"Authorization": f"Bearer {self.api_key}"} if self.api_key else {}
+        refuse_private_address(self.url)
         try:
             response = requests.post(self.url, json=body, headers=headers, timeout=TIMEOUT)
         except requests.RequestException:
@@ -79,6 +84,26 @@ class OpenAICompatibleProvider:
             return response.json()["choices"][0]["message"]["content"] or ""
         except (ValueError, KeyError, IndexError, TypeError):
             raise ProviderError("The assistant's server sent an answer Scribe Tree could not read.") from None
+
+
+def refuse_private_address(url):
+    """The URL comes from an institution admin: never let it reach our own network (SSRF), unless the
+    deployment allows private providers (ASSIST_ALLOW_PRIVATE_PROVIDERS). Checked on every request,
+    on every address the name resolves to."""
+    if settings.ASSIST_ALLOW_PRIVATE_PROVIDERS:
+        return
+    parsed = urlparse(url)
+    if parsed.scheme not in ("http", "https") or not parsed.hostname:
+        raise ProviderError("The assistant's server address is not valid.")
+    try:
+        infos = socket.getaddrinfo(parsed.hostname, parsed.port or (443 if parsed.scheme == "https" else 80))
+    except OSError:
+        raise ProviderError("The assistant's server could not be reached.") from None
+    for info in infos:
+        address = ipaddress.ip_address(info[4][0])
+        if not address.is_global:
+            raise ProviderError("The assistant's server is on a private network, which this deployment does not "
+                                "allow.")
 
 
 def for_policy(policy):

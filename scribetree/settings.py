@@ -347,3 +347,6 @@ ONEROSTER_MAX_UPLOAD_BYTES = env_int("ONEROSTER_MAX_UPLOAD_BYTES", 50 * 1024 * 1
 # Writing assistant (assist/sealing.py): seals institutions' provider API keys; defaults to a key
 # derived from SECRET_KEY.
 ASSIST_SEALING_KEY = env_secret("ASSIST_SEALING_KEY", "")
+# An institution admin sets the provider's URL: refuse loopback and private addresses (SSRF into our
+# own network) unless this deployment says its schools run their own servers there.
+ASSIST_ALLOW_PRIVATE_PROVIDERS = env_bool("ASSIST_ALLOW_PRIVATE_PROVIDERS", DEBUG or TESTING)

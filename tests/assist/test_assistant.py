@@ -130,3 +130,12 @@ class AssistantAccessTests(AssistTestCase):
         rita = self.signed_in_client("riverside_teacher", self.riverside)
         self.assertEqual(rita.post(path, {f"stage_{self.stage.pk}": ["clarity"]}).status_code, 404)
         self.assertFalse(StageAssist.objects.exists())
+
+
+class SettingsPageQueryTests(AssistTestCase):
+    def test_the_settings_page_costs_six_queries(self):
+        # 1 session, 2 the teacher, 3 the assignment (access check), 4 its stages, 5 their settings,
+        # 6 the institution's policy
+        self.switch_on("clarity")
+        queries, _, sql = self.count_queries(self.tara, f"/teach/assignments/{self.essay.pk}/assistant/")
+        self.assertEqual(queries, 6, sql)

@@ -107,3 +107,12 @@ class RemoteProviderTests(AssistTestCase):
             self.assertFalse(Exchange.objects.exists())
         rita = self.signed_in_client("riverside_teacher", self.riverside)
         self.assertEqual(rita.get(f"/teach/submissions/{self.work.pk}/").status_code, 404)
+
+    def test_a_provider_on_a_private_address_is_refused_where_the_deployment_does_not_allow_it(self):
+        from django.test import override_settings
+
+        with override_settings(ASSIST_ALLOW_PRIVATE_PROVIDERS=False):
+            exchange = self.ask_and_run()
+        self.assertEqual(exchange.state, "failed")
+        self.assertIn("private network", exchange.answer)
+        self.assertEqual(self.fake.requests, [])

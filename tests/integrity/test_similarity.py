@@ -123,3 +123,15 @@ class SimilarityCheckTests(IntegrityTestCase):
             self.submit_and_check(self.typed(self.new_student(n), COPIED + f" Signed {n}."))
         more, _, sql = self.count_queries(self.tara, f"/teach/submissions/{self.cleo_work.pk}/")
         self.assertEqual(more, queries, sql)
+
+
+class MatchPageQueryTests(IntegrityTestCase):
+    def test_the_match_page_costs_five_queries(self):
+        # 1 session, 2 the teacher, 3 the submission (access check), 4 the match with the other
+        # submission, its student and course, 5 whether the teacher teaches that course
+        self.submit_and_check(self.typed(self.person("student"), ESSAY))
+        cleo_work = self.submit_and_check(self.typed(self.person("classmate"), COPIED))
+        match = SimilarityMatch.objects.get(submission=cleo_work)
+        path = f"/teach/submissions/{cleo_work.pk}/similarity/{match.pk}/"
+        queries, _, sql = self.count_queries(self.tara, path)
+        self.assertEqual(queries, 5, sql)
