@@ -421,6 +421,9 @@ def do_submit_stage(submission, *, reflection="", acting_user):
         submission.last_submitted_at = now
         submission.submitted_late = submission.submitted_late or is_late
         submission.save(update_fields=["current_stage", "status", "last_submitted_at", "submitted_late", "updated_at"])
+    from integrity.actions import queue_check  # similarity and observations, in Celery after commit
+
+    queue_check(submission, revision.number)
     return submission
 
 

@@ -2,9 +2,10 @@
 
 The dashboard answers, per assignment: who has not started, who is behind the stage due dates,
 who submitted late, and whose submitted work is waiting for feedback. Everything is fetched in
-five queries for the whole course (assignments, their stages, enrolments, submissions without
-their text, stage submissions as bare ids) and sorted out in Python, so the page costs the same
-for 5 students or 500. Submission.text is never loaded here: an essay is tens of kilobytes.
+six queries for the whole course (assignments, their stages, enrolments, submissions without
+their text, stage submissions as bare ids, notable integrity observations) and sorted out in
+Python, so the page costs the same for 5 students or 500. Submission.text is never loaded here:
+an essay is tens of kilobytes.
 """
 
 from collections import defaultdict
@@ -79,10 +80,11 @@ class AssignmentProgress:
     late: list = field(default_factory=list)
     awaiting: list = field(default_factory=list)
     submitted: int = 0
+    observed: list = field(default_factory=list)  # (StudentProgress, [observation kind labels]) worth a look
 
 
 def course_progress(course, *, now=None):
-    """AssignmentProgress for every assignment of `course` (five queries)."""
+    """AssignmentProgress for every assignment of `course` (six queries)."""
     now = now or timezone.now()
     assignments = list(course.assignments.prefetch_related("stages"))  # 2 queries
     enrolments = list(course.enrolments.order_by("student__full_name", "student__email").values_list(
@@ -101,10 +103,24 @@ def course_progress(course, *, now=None):
         if is_late:
             late[submission_id].add(stage_id)
     enrolled = {student_id for student_id, _, _ in enrolments}
-    return [_progress(a, enrolments, enrolled, submissions, done, late, now) for a in assignments]
+    noted = _notable_observations(course)
+    return [_progress(a, enrolments, enrolled, submissions, done, late, now, noted) for a in assignments]
 
 
-def _progress(assignment, enrolments, enrolled, submissions, done, late, now):
+def _notable_observations(course):
+    """{submission id: [kind labels]} of integrity observations worth the teacher's look (one query).
+    The integrity check drops the course's dashboard token when it writes them (integrity/checks.py)."""
+    from integrity.models import Observation
+
+    labels, noted = dict(Observation.Kind.choices), defaultdict(list)
+    for submission_id, kind in (Observation.objects.filter(submission__assignment__course=course, notable=True)
+                                .order_by("kind").values_list("submission_id", "kind")):
+        if labels[kind] not in noted[submission_id]:
+            noted[submission_id].append(labels[kind])
+    return noted
+
+
+def _progress(assignment, enrolments, enrolled, submissions, done, late, now, noted=None):
     stages = list(assignment.stages.all())
     progress = AssignmentProgress(assignment, stages, students=len(enrolments))
     passed = [stage for stage in stages if stage.due_at < now]
@@ -129,6 +145,9 @@ def _progress(assignment, enrolments, enrolled, submissions, done, late, now):
             progress.awaiting.append(StudentProgress(student_id, work.name, submission=work,
                                                      enrolled=student_id in enrolled))
     progress.awaiting.sort(key=lambda row: row.submission.last_submitted_at)
+    for (assignment_id, student_id), work in sorted(submissions.items(), key=lambda item: item[1].name):
+        if assignment_id == assignment.pk and (noted or {}).get(work.id):
+            progress.observed.append((StudentProgress(student_id, work.name, submission=work), noted[work.id]))
     return progress
 
 
@@ -210,6 +229,12 @@ def _card(item, review_url, assignment_url):
     def linked(row):
         return f'<a href="{review_url(row.submission.id)}">{escape(row.name)}</a>'
 
+    if item.observed:  # integrity observations (integrity/process.py): facts worth a look, never a verdict
+        parts.append(f"<h3>Writing-process observations ({len(item.observed)})</h3>")
+        parts.append(_list(item.observed, "", lambda pair: (
+            f'{linked(pair[0])}: {escape(", ".join(pair[1]).lower())} '
+            f'<a href="{review_url(pair[0].submission.id)}#integrity">see the evidence<span class="visually-hidden"> '
+            f"for {escape(pair[0].name)}</span></a>")))
     parts.append(f"<h3>Behind the stage due dates ({len(item.behind)})</h3>")
     parts.append(_list(item.behind, "No one who has started is behind.", lambda row: (
         f"{linked(row)}: missed " + ", ".join(f"{stage.get_kind_display().lower()} (due {_day(stage.due_at)})"
@@ -230,7 +255,7 @@ CARDS_SECONDS = 300  # at most; also bounds how long a change that missed `fresh
 def course_cards(course, *, now=None):
     """{"cards": the safe HTML, "has_assignments": bool}, from the cache while nothing changed.
 
-    A hit costs one cache round trip instead of five queries and the build (bench/profile_request.py
+    A hit costs one cache round trip instead of six queries and the build (bench/profile_request.py
     measures both); see coursework/freshness.py for what replaces the course's token. The cached
     page expires when the next stage falls due, since "behind" and "overdue" depend on the time.
     """

@@ -241,6 +241,11 @@ def _review_page(request, submission, *, number=None, partial=None, notice="", *
         rubric_form=failed.get("rubric_form") or rubric_score_form(submission, context["rubric"]),
         notice=notice)
     template = f"{T}_{partial}.html" if partial and request.htmx else T + "review.html"
+    if template == T + "review.html":  # writing support's panels (integrity signals, the assistant's log)
+        from assist.review import teacher_log
+        from integrity.review import teacher_panel
+
+        context.update(teacher_panel(submission, request.user), assist_log=teacher_log(submission))
     return render(request, template, context)
 
 

@@ -102,10 +102,11 @@ def erase_order():
         if model in seen:
             return
         seen.add(model)
-        # Everything that points at this model must go first.
+        # Everything that points at this model must go first (one-to-one keys too: a child found
+        # through its parent's owner path is not found once the parent is gone).
         for other in models:
             if other is not model and any(
-                    f.many_to_one and f.related_model is model for f in other._meta.concrete_fields):
+                    (f.many_to_one or f.one_to_one) and f.related_model is model for f in other._meta.concrete_fields):
                 visit(other)
         ordered.append(model)
 

@@ -52,7 +52,18 @@ BATCH = 5000
 # deletes ~5,000 revision rows (~0.2 s at the erasure's measured rate, bench/privacy_jobs.py).
 SUBMISSION_BATCH = 50
 # Children of a submission, deleted first (children-first; RESTRICT/CASCADE are not relied on).
+def _writing_support_children():
+    """The assistant's and the integrity check's rows hang off submissions too (issue 7)."""
+    from assist.models import Exchange, Unlock
+    from integrity.models import IntegrityJob, Observation, Signature, SimilarityMatch
+
+    return [(Exchange, "submission_id"), (Unlock, "submission_id"), (Observation, "submission_id"),
+            (SimilarityMatch, "submission_id"), (SimilarityMatch, "other_id"), (Signature, "submission_id"),
+            (IntegrityJob, "submission_id")]
+
+
 SUBMISSION_CHILDREN = [
+    *_writing_support_children(),
     (PeerReview, "allocation__submission_id"),
     (PeerReviewAllocation, "submission_id"),
     (Comment, "submission_id"),

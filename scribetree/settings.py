@@ -74,6 +74,9 @@ TENANT_APPS = [
     "integrations.scim",
     "integrations.oneroster",
     "integrations.lti",
+    # Writing support (issue 7): two apps beside coursework, which stays the core (docs/architecture.md).
+    "assist",
+    "integrity",
 ]
 INSTALLED_APPS = list(SHARED_APPS) + [app for app in TENANT_APPS if app not in SHARED_APPS]
 
@@ -389,3 +392,10 @@ ALLAUTH_TRUSTED_PROXY_COUNT = 1 if env_bool("BEHIND_PROXY", False) else 0
 LTI_KEY_SECRET = env_secret("LTI_KEY_SECRET", SECRET_KEY)
 # Each LTI login initiation stores a state row; a whole school arrives from one NAT address at the bell.
 LTI_LOGINS_PER_MINUTE_PER_ADDRESS = env_int("LTI_LOGINS_PER_MINUTE_PER_ADDRESS", 600)
+
+# Writing assistant (assist/sealing.py): seals institutions' provider API keys; defaults to a key
+# derived from SECRET_KEY.
+ASSIST_SEALING_KEY = env_secret("ASSIST_SEALING_KEY", "")
+# An institution admin sets the provider's URL: refuse loopback and private addresses (SSRF into our
+# own network) unless this deployment says its schools run their own servers there.
+ASSIST_ALLOW_PRIVATE_PROVIDERS = env_bool("ASSIST_ALLOW_PRIVATE_PROVIDERS", DEBUG or TESTING)

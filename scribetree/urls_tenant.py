@@ -24,4 +24,6 @@ urlpatterns = [
     path("api/schema/swagger/", SpectacularSwaggerView.as_view(url_name="api_schema"), name="api_swagger"),
     path("scim/v2/", include("integrations.scim.urls")),
     path("", include("integrations.lti.urls")),
+    path("", include("integrity.urls")),  # integrity signals (issue 7)
+    path("", include("assist.urls")),  # the writing assistant (issue 7)
 ]

@@ -23,6 +23,8 @@ NOT_AUDITED = {
     "integrations_lti.RosterSync": "a job row; the enrolments it changes go through the audited actions",
     "integrations_lti.GradePassback": "a delivery record of a grade that is audited on the submission itself",
     "socialaccount.SocialToken": "OAuth tokens are secrets, and none are stored (SOCIALACCOUNT_STORE_TOKENS = False)",
+    "integrity.IntegrityJob": "progress of a check; its results (observations, matches) are audited",
+    "integrity.Signature": "a hash summary of the text, rebuilt by every check; no judgement in it",
 }
 
 

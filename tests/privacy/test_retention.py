@@ -97,13 +97,15 @@ class RetentionTests(PrivacyTestCase):
         with CaptureQueriesContext(connection) as queries:
             run(self.northside, dry_run=False)
         # 1-2 held people and courses; 3 expired submissions' ids; one batch: savepoint, the ids of its
-        # peer reviews, allocations, comments (delete), rubric scores, stage submissions (delete), revisions
-        # (delete), delete the submissions, release (4-15); 16 the course ids whose cached dashboards
-        # are purged (bulk SQL sends no signals); 17-19 one (empty) process-data UPDATE batch (its rows
-        # went with the submission); 20-22 one audit DELETE batch, 23-25 the next, empty one; 26 expired
-        # exports; 27 dormant accounts. Each batch is savepoint, statement, release here (BEGIN/COMMIT
-        # outside a test); empty child lists send no DELETE.
-        self.assertEqual(len(queries), 27, "\n".join(q["sql"][:150] for q in queries.captured_queries))
+        # writing-support rows (assistant exchanges, reflections, observations, similarity matches both
+        # ways, signature, integrity jobs (delete: the submit queued one)), peer reviews, allocations,
+        # comments (delete), rubric scores, stage submissions (delete), revisions (delete), delete the
+        # submissions, release (4-23); 24 the course ids whose cached dashboards are purged (bulk SQL
+        # sends no signals); 25-27 one (empty) process-data UPDATE batch (its rows went with the
+        # submission); 28-30 one audit DELETE batch, 31-33 the next, empty one; 34 expired exports;
+        # 35 dormant accounts. Each batch is savepoint, statement, release here (BEGIN/COMMIT outside a
+        # test); empty child lists send no DELETE.
+        self.assertEqual(len(queries), 35, "\n".join(q["sql"][:150] for q in queries.captured_queries))
 
 
 class RetentionSchedulingTests(PrivacyTestCase):

@@ -177,4 +177,13 @@ class Command(BaseCommand):
         emails = [f"student{n:02d}@{slug}.example" for n in range(1, STUDENTS_PER_INSTITUTION + 1)]
         students = list(User.objects.filter(email__in=emails).order_by("email"))
         course = ensure_demo_coursework(teacher=teacher, students=students, school=spec["name"], seed=slug)
+        if course is not None:  # writing support (issue 7): the assistant and integrity signals on it
+            from django.db import transaction
+
+            from assist.demo import ensure_demo_assist
+            from integrity.demo import ensure_demo_integrity
+
+            with transaction.atomic():
+                ensure_demo_assist(course, teacher, students)
+                ensure_demo_integrity(course, teacher, students, seed=slug)
         return course is not None

@@ -82,19 +82,19 @@ class CourseDashboardTests(TeacherTestCase):
         self.assertEqual(response.status_code, 200)
         return len(queries), "\n".join(q["sql"] for q in queries.captured_queries)
 
-    def test_it_builds_the_dashboard_in_eight_queries_however_many_students_and_assignments(self):
+    def test_it_builds_the_dashboard_in_nine_queries_however_many_students_and_assignments(self):
         # 1 session, 2 the teacher, 3 the course (access check), 4 its assignments, 5 their stages,
         # 6 enrolments with students and sections, 7 submissions (no text), 8 stage submissions as
-        # (submission, stage, late) tuples
+        # (submission, stage, late) tuples, 9 notable integrity observations (integrity app)
         self.submit(self.write(self.person("student"), "A draft.", assignment=self.journal))
         queries, sql = self.rebuilt_queries()
-        self.assertEqual(queries, 8, sql)
+        self.assertEqual(queries, 9, sql)
         for n in range(5):
             student = self.new_student(n)
             self.submit(self.write(student, f"Draft {n}.", assignment=self.journal))
         self.new_assignment("Poem")
         more, sql = self.rebuilt_queries()
-        self.assertEqual(more, 8, sql)
+        self.assertEqual(more, 9, sql)
 
     def test_it_serves_an_unchanged_dashboard_from_the_cache_in_three_queries(self):
         # 1 session, 2 the teacher, 3 the course (access check); the cards come from the cache

@@ -63,13 +63,15 @@ class ReviewSubmissionTests(TeacherTestCase):
         # stage (access check), 4-5 rebuilding revision 2 (its keyframe, then the rows from it),
         # 6 comments with authors, 7 the lengths of the revisions comments are followed through,
         # 8 stage submissions, 9 the history, 10-11 the rubric's criteria and levels, 12 its scores,
-        # 13 the access-log row (a teacher opening a student's work is recorded, privacy/audit.py)
+        # 13 the access-log row (a teacher opening a student's work is recorded, privacy/audit.py),
+        # 14 similarity matches, 15 integrity observations, 16 the writing assistant's log (writing support;
+        # the teacher's courses among the matches' only when there are matches)
         from coursework.actions import do_add_comment
 
         tara = self.person("teacher")
         do_add_comment(self.submission, revision_number=1, start=0, end=7, body="Hm.", acting_user=tara)
         queries, _, sql = self.count_queries(self.tara, self.path + "?revision=2")
-        self.assertEqual(queries, 13, sql)
+        self.assertEqual(queries, 16, sql)
         for number in (1, 2, 3):
             do_add_comment(self.submission, revision_number=number, start=0, end=7, body="Hm.", acting_user=tara)
         self.write(self.person("student"), *[f"Most schools should start later, take {n}." for n in range(5)])
