@@ -231,6 +231,8 @@ def sign_in_everyone(institutions):
     from coursework.actions import get_or_start_submission
     from coursework.demo import COURSE_TITLE
     from coursework.models import Assignment, Course
+    from privacy.actions import required_notice_version
+    from privacy.middleware import SESSION_KEY as NOTICE_SESSION_KEY
 
     backend = settings.AUTHENTICATION_BACKENDS[0]
     expires = timezone.now() + timezone.timedelta(hours=12)
@@ -242,10 +244,16 @@ def sign_in_everyone(institutions):
                              .order_by("pk").values_list("pk", flat=True))
             drafting = Assignment.objects.get(course=course, title=DRAFTING_TITLE)
             rows, cookies = [], {}
+            notice = required_notice_version()  # None: the bench's institutions publish no notice
             for user in User.objects.filter(role__in=[Role.TEACHER, Role.STUDENT]).order_by("email"):
                 key = get_random_string(32)
                 data = {SESSION_KEY: str(user.pk), BACKEND_SESSION_KEY: backend,
-                        HASH_SESSION_KEY: user.get_session_auth_hash()}
+                        HASH_SESSION_KEY: user.get_session_auth_hash(),
+                        # Someone signed in a while ago has had the privacy-notice check done
+                        # (privacy/middleware.py: once per session per 5 minutes); without this
+                        # every request of the run would be a session's first and pay it.
+                        NOTICE_SESSION_KEY: {"accepted": None, "required": notice,
+                                             "checked": time.time()}}
                 rows.append(Session(session_key=key, session_data=SessionStore().encode(data), expire_date=expires))
                 cookies[user.pk] = (user, key)
             Session.objects.all().delete()  # this bench's own sessions from earlier runs
