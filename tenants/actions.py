@@ -64,7 +64,7 @@ def do_retry_provisioning(job, *, acting_user):
 @transaction.atomic
 def do_update_institution_settings(institution, *, acting_user, **fields):
     """What an institution admin may change about their own institution."""
-    allowed = {"name", "brand_colour", "logo", "gdpr", "ferpa", "ccpa", "coursework_retention_days",
+    allowed = {"name", "brand_colour", "logo", "time_zone", "gdpr", "ferpa", "ccpa", "coursework_retention_days",
                "inactive_account_retention_days", "audit_retention_days",
                "process_data_retention_days", "export_retention_days", "guardian_consent_age"}
     unknown = set(fields) - allowed

@@ -10,7 +10,7 @@ from tenants.actions import do_create_institution, do_retry_provisioning, do_upd
 from tenants.forms import NewInstitutionForm
 from tenants.models import Domain, Institution, ProvisioningJob
 
-SETTINGS_FIELDS = ["name", "brand_colour", "logo", "gdpr", "ferpa", "ccpa", "coursework_retention_days",
+SETTINGS_FIELDS = ["name", "brand_colour", "logo", "time_zone", "gdpr", "ferpa", "ccpa", "coursework_retention_days",
                    "inactive_account_retention_days", "audit_retention_days",
                    "process_data_retention_days", "export_retention_days", "guardian_consent_age"]
 

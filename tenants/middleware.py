@@ -12,6 +12,7 @@ from django.db import connection
 from django.http import HttpResponseBadRequest, HttpResponseNotFound
 from django.template.response import TemplateResponse
 from django.urls import set_urlconf
+from django.utils import timezone
 
 from tenants.directory import directory
 
@@ -50,4 +51,6 @@ class InstitutionMiddleware:
             )
             response["Retry-After"] = "5"
             return response
-        return self.get_response(request)
+        # Dates are shown and entered in the institution's own time zone (zoneinfo caches the zone).
+        with timezone.override(institution.time_zone):
+            return self.get_response(request)

@@ -3,6 +3,9 @@
 These tables live in `public`. An institution's own people and work live in its schema.
 """
 
+import zoneinfo
+
+from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from django_tenants.models import DomainMixin, TenantMixin
@@ -15,6 +18,13 @@ def logo_upload_path(institution, filename):
     # schema of the current connection; we make the path explicit too so it never depends on it).
     suffix = filename.rsplit(".", 1)[-1].lower()[:5]
     return f"branding/{institution.schema_name}-logo.{suffix}"
+
+
+def validate_time_zone(value):
+    try:
+        zoneinfo.ZoneInfo(value)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError) as error:
+        raise ValidationError(f"“{value}” is not a time zone name, e.g. Europe/London.") from error
 
 
 class Institution(TenantMixin):
@@ -53,6 +63,10 @@ class Institution(TenantMixin):
     )
     guardian_consent_age = models.PositiveSmallIntegerField(
         default=16, help_text="Below this age a guardian gives or withdraws consent for the student."
+    )
+    time_zone = models.CharField(
+        max_length=64, default="UTC", validators=[validate_time_zone],
+        help_text="Due dates and times are shown and entered in this zone, e.g. Europe/London or America/Chicago.",
     )
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -45,13 +45,14 @@ class PeopleAdminTests(InstitutionTestCase):
         admin = self.signed_in_client("admin")
         response = admin.post(f"/admin/tenants/institution/{self.northside.pk}/change/", {
             "name": "Northside Academy", "brand_colour": "#224466", "gdpr": "on", "ferpa": "on",
-            "coursework_retention_days": 400, "inactive_account_retention_days": 700, "audit_retention_days": 2555,
+            "time_zone": "Europe/London", "coursework_retention_days": 400, "inactive_account_retention_days": 700,
+            "audit_retention_days": 2555,
             "process_data_retention_days": 365, "export_retention_days": 7, "guardian_consent_age": 16,
         })
         self.assertEqual(response.status_code, 302)
         self.northside.refresh_from_db()
         self.assertEqual(self.northside.brand_colour, "#224466")
-        self.assertEqual(self.northside.coursework_retention_days, 400)
+        self.assertEqual((self.northside.coursework_retention_days, self.northside.time_zone), (400, "Europe/London"))
         entry = LogEntry.objects.get_for_object(self.northside).latest("timestamp")
         self.assertEqual(entry.actor, self.person("admin"))
 
@@ -59,7 +60,8 @@ class PeopleAdminTests(InstitutionTestCase):
         admin = self.signed_in_client("admin")
         response = admin.post(f"/admin/tenants/institution/{self.northside.pk}/change/", {
             "name": "Northside Academy", "brand_colour": "#zzzzzz",
-            "coursework_retention_days": 400, "inactive_account_retention_days": 700, "audit_retention_days": 2555,
+            "time_zone": "Europe/London", "coursework_retention_days": 400, "inactive_account_retention_days": 700,
+            "audit_retention_days": 2555,
             "process_data_retention_days": 365, "export_retention_days": 7, "guardian_consent_age": 16,
         })
         self.assertContains(response, "Enter a colour like #1f5f8b.")
