@@ -109,9 +109,11 @@ def main():
         )
         do_publish_assignment(assignment, acting_user=teacher)
         submission = get_or_start_submission(assignment, student)
-        for text in texts:
+        for previous, text in zip(["", *texts], texts, strict=False):
+            # The figures the editor sends with each save (5 s of typing); they are stored beside the revision.
+            process = {"active_seconds": 5, "typed_chars": abs(len(text) - len(previous))}
             submission, _ = do_save_draft(
-                submission, text, base_revision=submission.revision_number, acting_user=student
+                submission, text, base_revision=submission.revision_number, acting_user=student, process=process
             )
         with connection.cursor() as cursor:
             cursor.execute(
@@ -120,6 +122,12 @@ def main():
                 [submission.pk],
             )
             count, payload, row_bytes = cursor.fetchone()
+            cursor.execute(
+                "SELECT count(*), coalesce(sum(pg_column_size(p.*)), 0) FROM coursework_processevent p "
+                "JOIN coursework_revision r ON r.id = p.revision_id WHERE r.submission_id = %s",
+                [submission.pk],
+            )
+            events, event_bytes = cursor.fetchone()
             cursor.execute(
                 "SELECT count(*) FROM coursework_revision WHERE submission_id = %s AND keyframe", [submission.pk]
             )
@@ -147,8 +155,10 @@ def main():
         "payload_bytes_total": payload,
         "payload_bytes_per_revision": round(payload / count, 1),
         "row_bytes_per_revision": round(row_bytes / count, 1),
+        "process_events": events,
+        "process_event_bytes_per_revision": round(event_bytes / count, 1),
         "naive_full_copies_bytes": sum(len(t.encode()) for t in texts),
-        "ratio_vs_naive": round(row_bytes / sum(len(t.encode()) for t in texts), 4),
+        "ratio_vs_naive": round((row_bytes + event_bytes) / sum(len(t.encode()) for t in texts), 4),
         "phases": phases,
     }
     write_json("revision_storage", result)
@@ -156,7 +166,9 @@ def main():
         f"{count} revisions ({keyframes} keyframes) of a {WORDS}-word essay: "
         f"{result['payload_bytes_per_revision']} B payload, {result['row_bytes_per_revision']} B per row "
         f"on average (a full copy is {full_copy} B; naive storage would be "
-        f"{result['naive_full_copies_bytes'] / 1e6:.1f} MB, this is {row_bytes / 1e6:.2f} MB)."
+        f"{result['naive_full_copies_bytes'] / 1e6:.1f} MB, this is {row_bytes / 1e6:.2f} MB), "
+        f"plus {result['process_event_bytes_per_revision']} B of writing-process figures per save "
+        f"({events} process events, {event_bytes / 1e6:.2f} MB)."
     )
     for name, phase in phases.items():
         print(

@@ -107,12 +107,11 @@ def build(institution, earlier, real, rng):
         submission_of = {(a, s): pk for pk, a, s in cursor.fetchall()}
         empty = zlib.compress(b"")
         with cursor.copy("COPY coursework_revision (submission_id, number, created_at, keyframe, data, prefix, "
-                         "suffix, word_count, length, active_seconds, typed_chars, pasted_chars, paste_sizes) "
-                         "FROM STDIN") as copy:
+                         "suffix, word_count, length) FROM STDIN") as copy:
             for key, text in zip(ids, texts, strict=True):
                 for number in range(1, 6):
                     copy.write_row((submission_of[key], number, now, number == 1, empty, 0, 0,
-                                    len(text.split()) * number // 5, len(text), 300, len(text) // 5, 0, "[]"))
+                                    len(text.split()) * number // 5, len(text)))
         started = time.perf_counter()
         random_values = np.random.default_rng(3).integers(0, 2**32, size=(earlier, similarity.NUM_PERM),
                                                           dtype=np.uint32)

@@ -24,6 +24,7 @@ from coursework.models import (
     PeerReview,
     PeerReviewAllocation,
     PeerReviewSettings,
+    ProcessEvent,
     Revision,
     Rubric,
     RubricCriterion,
@@ -353,14 +354,14 @@ def _save_locked_draft(locked, text, *, base_revision, acting_user, process):
     number = locked.revision_number + 1
     encoded = revisions.encode(locked.text if locked.revision_number else None, text, number)
     words = count_words(text)
-    revision = Revision.objects.create(
-        submission=locked, number=number, word_count=words, length=len(text),
-        active_seconds=min(int(process.get("active_seconds", 0)), 3600),
-        typed_chars=min(int(process.get("typed_chars", 0)), 1_000_000),
-        pasted_chars=min(int(process.get("pasted_chars", 0)), 1_000_000),
-        paste_sizes=[int(s) for s in process.get("paste_sizes", [])][:50],
-        **encoded,
-    )
+    revision = Revision.objects.create(submission=locked, number=number, word_count=words, length=len(text),
+                                       **encoded)
+    figures = {"active_seconds": min(int(process.get("active_seconds", 0)), 3600),
+               "typed_chars": min(int(process.get("typed_chars", 0)), 1_000_000),
+               "pasted_chars": min(int(process.get("pasted_chars", 0)), 1_000_000),
+               "paste_sizes": [int(s) for s in process.get("paste_sizes", [])][:50]}
+    if any(figures.values()):  # a save without figures (an API client that sends none) stores none
+        ProcessEvent.objects.create(revision=revision, created_at=revision.created_at, **figures)
     now = timezone.now()
     locked.text = text
     locked.revision_number = number

@@ -60,7 +60,7 @@ from coursework.actions import (
     do_submit_stage,
     get_or_start_submission,
 )
-from coursework.models import Course, PeerReviewAllocation, Revision, RubricLevel, Stage
+from coursework.models import Course, PeerReviewAllocation, ProcessEvent, Revision, RubricLevel, Stage
 
 COURSE_TITLE = "English 10 — Persuasive Writing"
 COURSE_TERM = "Autumn 2026"
@@ -329,9 +329,15 @@ def save_draft(submission, student, text, *, at, rng):
     with demo_clock(at):
         submission, revision = do_save_draft(submission, text, base_revision=submission.revision_number,
                                              acting_user=student, process=process)
+    backdate(revision, at)
+    return submission
+
+
+def backdate(revision, at):
+    """Give a revision made under `demo_clock` (and its process event) the seeded moment."""
     if revision is not None:
         Revision.objects.filter(pk=revision.pk).update(created_at=at)
-    return submission
+        ProcessEvent.objects.filter(revision=revision).update(created_at=at)
 
 
 def submit_stage(submission, student, *, at, reflection=""):

@@ -23,8 +23,8 @@ from coursework.actions import (
     do_submit_stage,
     get_or_start_submission,
 )
-from coursework.demo import demo_clock
-from coursework.models import Revision, Stage
+from coursework.demo import backdate, demo_clock
+from coursework.models import Stage
 from integrity import checks
 from integrity.models import IntegrityJob
 
@@ -55,8 +55,7 @@ def _save(submission, student, text, *, at, **process):
     with demo_clock(at):
         submission, revision = do_save_draft(submission, text, base_revision=submission.revision_number,
                                              acting_user=student, process=process)
-    if revision is not None:
-        Revision.objects.filter(pk=revision.pk).update(created_at=at)
+    backdate(revision, at)
     return submission
 
 

@@ -1,7 +1,9 @@
-"""Observations from the writing-process figures already recorded on each revision.
+"""Observations from the writing-process figures already recorded with each revision.
 
-Revision rows carry active_seconds, typed_chars, pasted_chars, paste_sizes, word_count and
-created_at (coursework/actions.py `_save_locked_draft`); nothing here reads text. Each observation
+Revision rows carry word_count and created_at, and their ProcessEvent (when the save had any)
+active_seconds, typed_chars, pasted_chars and paste_sizes (coursework/actions.py
+`_save_locked_draft`); nothing here reads text. Once retention has deleted old process events,
+those revisions count as no time and no typing. Each observation
 is a plain sentence with its evidence (links to the revision, and to the change from the revision
 before), and a `notable` flag that decides only whether the teacher's dashboard lists it. There is
 no score: a fast writer, a student who drafts elsewhere and pastes, or a short piece written in one
@@ -15,7 +17,8 @@ import statistics
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from django.db.models import Count, Sum
+from django.db.models import Count, F, Sum
+from django.db.models.functions import Coalesce
 
 from coursework.models import Revision, Submission
 
@@ -44,7 +47,9 @@ def _link(label, number):
 def observe(submission, upto):
     """Observations about `submission` from its revisions 1..`upto` (2 queries: its revisions, the cohort)."""
     rows = list(Revision.objects.filter(submission=submission, number__lte=upto).order_by("number").values(
-        "number", "created_at", "word_count", "active_seconds", "typed_chars", "pasted_chars", "paste_sizes"))
+        "number", "created_at", "word_count", active_seconds=Coalesce("process__active_seconds", 0),
+        typed_chars=Coalesce("process__typed_chars", 0), pasted_chars=Coalesce("process__pasted_chars", 0),
+        paste_sizes=F("process__paste_sizes")))
     if not rows:
         return []
     found = []
@@ -99,8 +104,9 @@ def _cohort(submission, words, active, typed, pasted):
     """How this work compares with the same assignment's other work (one aggregate query)."""
     others = list(Submission.objects.filter(assignment_id=submission.assignment_id, revision_number__gt=0)
                   .exclude(pk=submission.pk)
-                  .annotate(active=Sum("revisions__active_seconds"), typed=Sum("revisions__typed_chars"),
-                            pasted=Sum("revisions__pasted_chars"), saves=Count("revisions"))
+                  .annotate(active=Sum("revisions__process__active_seconds"),
+                            typed=Sum("revisions__process__typed_chars"),
+                            pasted=Sum("revisions__process__pasted_chars"), saves=Count("revisions"))
                   .values_list("word_count", "active", "typed", "pasted"))
     if len(others) < COHORT_MIN:
         return []

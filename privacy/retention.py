@@ -8,8 +8,8 @@ Design note (read before changing)
   privacy office approves, they are not erased here).
 - Categories (periods on the Institution, editable in the institution's admin):
   coursework   - work of courses archived longer than coursework_retention_days: deleted.
-  process      - writing-process figures (time, typed/pasted counts, paste sizes) on revisions older
-                 than process_data_retention_days: cleared, the text history stays.
+  process      - writing-process events (time, typed/pasted counts, paste sizes) older than
+                 process_data_retention_days: deleted, the text history (revisions) stays.
   audit        - audit-log rows older than audit_retention_days: deleted.
   exports      - export zips whose link has expired: file deleted, link cleared.
   accounts     - deactivated accounts unused for inactive_account_retention_days: an erasure
@@ -34,6 +34,7 @@ from coursework.models import (
     Comment,
     PeerReview,
     PeerReviewAllocation,
+    ProcessEvent,
     Revision,
     RubricScore,
     StageSubmission,
@@ -43,10 +44,10 @@ from privacy.erasure import delete_ids
 from privacy.models import LegalHold, PrivacyJob, PrivacyRequest
 
 # Rows per statement, each statement its own transaction (row locks only, held for the batch).
-# Measured by `bench/privacy_jobs.py --retention-only` over 1,000,000 rows each on the 2-core machine
-# while other engineers' tests ran (load ~8): a 5,000-row audit DELETE ~50 ms (101,000 rows/s, longest
-# batch 115 ms); a 5,000-row process-data UPDATE ~215 ms (23,000 rows/s, longest 491 ms: every row is
-# rewritten with its 3 index entries).
+# Measured by `bench/privacy_jobs.py --retention-only` over 1,000,000 rows each on the 2-core machine:
+# see the figures in bench/results/. A DELETE only marks rows dead (no index is written); the
+# UPDATE that once cleared process columns on revisions rewrote every wide row with its index entries
+# and ran at a quarter of the speed, which is why process events have their own table.
 BATCH = 5000
 # Submissions per batch: each brings ~100 revisions and their comments/scores/reviews, so a batch
 # deletes ~5,000 revision rows (~0.2 s at the erasure's measured rate, bench/privacy_jobs.py).
@@ -69,6 +70,7 @@ SUBMISSION_CHILDREN = [
     (Comment, "submission_id"),
     (RubricScore, "submission_id"),
     (StageSubmission, "submission_id"),
+    (ProcessEvent, "revision__submission_id"),
     (Revision, "submission_id"),
 ]
 
@@ -114,10 +116,14 @@ def delete_submissions(ids):
 
 def stale_process_data(institution, now, held_people, held_courses):
     cutoff = now - timedelta(days=institution.process_data_retention_days)
-    return (Revision.objects.filter(created_at__lt=cutoff)
-            .filter(Q(active_seconds__gt=0) | Q(typed_chars__gt=0) | Q(pasted_chars__gt=0) | ~Q(paste_sizes=[]))
-            .exclude(submission__student_id__in=held_people)
-            .exclude(submission__assignment__course_id__in=held_courses))
+    events = ProcessEvent.objects.filter(created_at__lt=cutoff)
+    # Only join through to the person and course when something is held: an `exclude(... in [])`
+    # still adds the joins, and they would cost every batch.
+    if held_people:
+        events = events.exclude(revision__submission__student_id__in=held_people)
+    if held_courses:
+        events = events.exclude(revision__submission__assignment__course_id__in=held_courses)
+    return events
 
 
 def _timed(on_batch, started, rows):
@@ -147,10 +153,8 @@ def _in_batches(statement, subquery, on_batch, *, keyset=False):
         _timed(on_batch, began, len(ids))
 
 
-def clear_process_data(qs, on_batch=None):
-    table = Revision._meta.db_table
-    return _in_batches(f"UPDATE {table} SET active_seconds = 0, typed_chars = 0, pasted_chars = 0, "
-                       f"paste_sizes = '[]'::jsonb WHERE id = ANY(ARRAY({{ids}})) RETURNING id",
+def delete_process_data(qs, on_batch=None):
+    return _in_batches(f"DELETE FROM {ProcessEvent._meta.db_table} WHERE id = ANY(ARRAY({{ids}})) RETURNING id",
                        qs, on_batch, keyset=True)
 
 
@@ -212,13 +216,13 @@ def run(institution, *, dry_run, now=None):
     exports = expired_exports(now)
     accounts = dormant_accounts(institution, now, held_people)
     if dry_run:
-        report.counts = {"coursework (submissions)": coursework.count(), "process data (revisions)": process.count(),
+        report.counts = {"coursework (submissions)": coursework.count(), "process events": process.count(),
                          "audit rows": audit.count(), "exports": exports.count(),
                          "dormant accounts (erasure requests)": accounts.count()}
     else:
         report.counts = {
             "coursework (submissions)": _count_then(coursework, lambda ids: delete_submissions(ids)),
-            "process data (revisions)": clear_process_data(process),
+            "process events": delete_process_data(process),
             "audit rows": delete_audit_rows(audit),
             "exports": delete_exports(exports),
             "dormant accounts (erasure requests)": file_erasure_requests(accounts, institution),

@@ -58,8 +58,8 @@ def build_writing_analytics(person_id):
     from coursework.models import Revision
 
     figures = (Revision.objects.filter(submission__student_id=person_id)
-               .aggregate(revisions=Count("pk"), active_seconds=Sum("active_seconds"),
-                          typed_chars=Sum("typed_chars"), pasted_chars=Sum("pasted_chars")))
+               .aggregate(revisions=Count("pk"), active_seconds=Sum("process__active_seconds"),
+                          typed_chars=Sum("process__typed_chars"), pasted_chars=Sum("process__pasted_chars")))
     cache.set(analytics_cache_key(person_id), figures, ANALYTICS_SECONDS)
     return figures
 

@@ -1,7 +1,7 @@
 import pytest
 
 from coursework.actions import SaveConflict, do_save_draft, get_or_start_submission, revision_text
-from coursework.models import Revision, Submission
+from coursework.models import ProcessEvent, Revision, Submission
 from coursework.revisions import KEYFRAME_EVERY
 from tests.coursework.base import CourseworkTestCase
 
@@ -64,5 +64,11 @@ class SaveDraftTests(CourseworkTestCase):
 
     def test_it_records_the_writing_process_compactly(self):
         revision = self.save("Pasted text here", active_seconds=12, typed_chars=4, pasted_chars=12, paste_sizes=[12])
-        self.assertEqual((revision.active_seconds, revision.typed_chars, revision.pasted_chars, revision.paste_sizes),
+        process = revision.process
+        self.assertEqual((process.active_seconds, process.typed_chars, process.pasted_chars, process.paste_sizes),
                          (12, 4, 12, [12]))
+        self.assertEqual(process.created_at, revision.created_at)
+
+    def test_a_save_without_figures_stores_no_process_event(self):
+        revision = self.save("Sent by a client that records no figures")
+        self.assertFalse(ProcessEvent.objects.filter(revision=revision).exists())

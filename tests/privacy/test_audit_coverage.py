@@ -9,6 +9,7 @@ from privacy.registry import REGISTRY
 # Models with personal fields that are deliberately not audited, and why.
 NOT_AUDITED = {
     "coursework.Revision": "the revision history is itself the record; auditing it would double every save",
+    "coursework.ProcessEvent": "written once with its revision, never edited; auditing it would double every save",
     "sessions.Session": "transient; ended and expired by the session machinery",
     "usersessions.UserSession": "transient; a list of open sessions",
     "account.EmailConfirmation": "transient; a pending confirmation",

@@ -43,6 +43,7 @@ class ErasureTests(PrivacyTestCase):
         self.assertFalse(tombstone.is_active or is_password_usable(tombstone.password))
         certificate = filed.job.certificate
         self.assertEqual(certificate["erased"]["coursework.Revision"], 3)
+        self.assertEqual(certificate["erased"]["coursework.ProcessEvent"], 3)
         self.assertEqual(certificate["erased"]["coursework.Submission"], 1)
         self.assertEqual(certificate["anonymised"]["accounts.User"], 1)
         self.assertIn("privacy.PrivacyRequest", {k["model"] for k in certificate["kept"]})
@@ -165,6 +166,7 @@ class ErasureTests(PrivacyTestCase):
     def test_the_erase_order_deletes_children_before_parents(self):
         order = [m._meta.label for m, _ in erasure.erase_order()]
         for child, parent in [("coursework.Comment", "coursework.Revision"),
+                              ("coursework.ProcessEvent", "coursework.Revision"),
                               ("coursework.StageSubmission", "coursework.Revision"),
                               ("coursework.Revision", "coursework.Submission"),
                               ("coursework.PeerReview", "coursework.PeerReviewAllocation"),

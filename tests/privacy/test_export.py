@@ -43,6 +43,8 @@ class ExportTests(PrivacyTestCase):
         self.assertEqual(reflection, "I worked on my thesis.")
         comments = json.loads(archive.read("data/coursework.Comment.json"))["rows"]
         self.assertEqual([c["body"] for c in comments], ["Which schools?"])
+        process = json.loads(archive.read("data/coursework.ProcessEvent.json"))["rows"]
+        self.assertEqual([(p["active_seconds"], p["typed_chars"]) for p in process], [(30, 20)] * 3)
 
     def test_it_writes_the_original_text_of_every_revision(self):
         _, job = self.exported()

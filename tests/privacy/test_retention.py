@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from accounts.actions import do_deactivate_user
 from coursework.actions import do_archive_course
-from coursework.models import Course, Revision, Submission
+from coursework.models import Course, ProcessEvent, Revision, Submission
 from privacy.actions import do_place_legal_hold
 from privacy.models import PrivacyRequest
 from privacy.retention import run
@@ -26,6 +26,7 @@ class RetentionTests(PrivacyTestCase):
         do_archive_course(self.course, acting_user=self.person("teacher"))
         Course.objects.filter(pk=self.course.pk).update(archived_at=past)
         Revision.objects.update(created_at=past)
+        ProcessEvent.objects.update(created_at=past)
         LogEntry.objects.update(timestamp=timezone.now() - timedelta(days=365 * 8))
         return past
 
@@ -34,9 +35,10 @@ class RetentionTests(PrivacyTestCase):
         revisions, logs = Revision.objects.count(), LogEntry.objects.count()
         report = run(self.northside, dry_run=True)
         self.assertEqual(report.counts["coursework (submissions)"], 1)
-        self.assertEqual(report.counts["process data (revisions)"], 3)
+        self.assertEqual(report.counts["process events"], 3)
         self.assertEqual(report.counts["audit rows"], logs)
         self.assertEqual((Revision.objects.count(), LogEntry.objects.count()), (revisions, logs))
+        self.assertEqual(ProcessEvent.objects.count(), 3)
         self.assertTrue(Submission.objects.filter(pk=self.sams_work.pk).exists())
 
     def test_a_real_run_deletes_old_coursework_and_audit_rows(self):
@@ -49,12 +51,20 @@ class RetentionTests(PrivacyTestCase):
         again = run(self.northside, dry_run=False)  # nothing left to do
         self.assertEqual(set(again.counts.values()), {0})
 
-    def test_it_clears_writing_process_figures_but_keeps_the_text_history(self):
-        Revision.objects.update(created_at=timezone.now() - timedelta(days=400))
-        run(self.northside, dry_run=False)
-        revisions = Revision.objects.filter(submission=self.sams_work)
-        self.assertEqual(revisions.count(), 3)
-        self.assertEqual(set(revisions.values_list("active_seconds", "typed_chars")), {(0, 0)})
+    def test_it_deletes_writing_process_events_but_keeps_the_text_history(self):
+        ProcessEvent.objects.update(created_at=timezone.now() - timedelta(days=400))
+        report = run(self.northside, dry_run=False)
+        self.assertEqual(report.counts["process events"], 3)
+        self.assertEqual(Revision.objects.filter(submission=self.sams_work).count(), 3)
+        self.assertFalse(ProcessEvent.objects.exists())
+        self.assertEqual(self.sams_work.__class__.objects.get(pk=self.sams_work.pk).text, self.sams_work.text)
+
+    def test_it_keeps_the_process_events_of_a_held_person(self):
+        ProcessEvent.objects.update(created_at=timezone.now() - timedelta(days=400))
+        do_place_legal_hold(subject=self.person("student"), reason="Integrity appeal",
+                            acting_user=self.person("privacy_officer"))
+        self.assertEqual(run(self.northside, dry_run=False).counts["process events"], 0)
+        self.assertEqual(ProcessEvent.objects.count(), 3)
 
     def test_it_keeps_what_a_legal_hold_covers(self):
         self.age()
@@ -99,13 +109,13 @@ class RetentionTests(PrivacyTestCase):
         # 1-2 held people and courses; 3 expired submissions' ids; one batch: savepoint, the ids of its
         # writing-support rows (assistant exchanges, reflections, observations, similarity matches both
         # ways, signature, integrity jobs (delete: the submit queued one)), peer reviews, allocations,
-        # comments (delete), rubric scores, stage submissions (delete), revisions (delete), delete the
-        # submissions, release (4-23); 24 the course ids whose cached dashboards are purged (bulk SQL
-        # sends no signals); 25-27 one (empty) process-data UPDATE batch (its rows went with the
-        # submission); 28-30 one audit DELETE batch, 31-33 the next, empty one; 34 expired exports;
-        # 35 dormant accounts. Each batch is savepoint, statement, release here (BEGIN/COMMIT outside a
-        # test); empty child lists send no DELETE.
-        self.assertEqual(len(queries), 35, "\n".join(q["sql"][:150] for q in queries.captured_queries))
+        # comments (delete), rubric scores, stage submissions (delete), process events (delete),
+        # revisions (delete), delete the submissions, release (4-25); 26 the course ids whose cached
+        # dashboards are purged (bulk SQL sends no signals); 27-29 one (empty) process-event DELETE batch
+        # (its rows went with the submission); 30-32 one audit DELETE batch, 33-35 the next, empty one;
+        # 36 expired exports; 37 dormant accounts. Each batch is savepoint, statement, release here
+        # (BEGIN/COMMIT outside a test); empty child lists send no DELETE.
+        self.assertEqual(len(queries), 37, "\n".join(q["sql"][:150] for q in queries.captured_queries))
 
 
 class RetentionSchedulingTests(PrivacyTestCase):

@@ -36,7 +36,7 @@ class StudentSubmissionApiTests(ApiTestCase):
         self.assertEqual(response.status_code, 200, response.content)
         self.assertEqual(response.json(), {"revision_number": 1, "word_count": 4, "saved": True})
         revision = Revision.objects.get(submission=self.submission)
-        self.assertEqual((revision.active_seconds, revision.typed_chars), (30, 27))
+        self.assertEqual((revision.process.active_seconds, revision.process.typed_chars), (30, 27))
         response = self.autosave("Schools should start much later.", 1)
         self.assertEqual(response.json()["revision_number"], 2)
 

@@ -29,8 +29,8 @@ class AutosaveTests(StudentPagesTestCase):
     def test_it_records_the_writing_process_figures(self):
         self.autosave("Typed, then pasted a quote.", 0, active_seconds=42, typed_chars=7, pasted_chars=20,
                       paste_sizes="12,8")
-        revision = Revision.objects.get(submission=self.submission)
-        self.assertEqual((revision.active_seconds, revision.typed_chars, revision.pasted_chars, revision.paste_sizes),
+        process = Revision.objects.get(submission=self.submission).process
+        self.assertEqual((process.active_seconds, process.typed_chars, process.pasted_chars, process.paste_sizes),
                          (42, 7, 20, [12, 8]))
 
     def test_it_refuses_nonsense_figures_without_losing_anything(self):
@@ -100,9 +100,11 @@ class AutosaveQueryTests(StudentPagesTestCase):
         url = f"/write/{submission.pk}/autosave"
         self.client.post(url, {"text": "First words.", "base_revision": 0}, HTTP_HX_REQUEST="true")
         with CaptureQueriesContext(connection) as queries:
-            response = self.client.post(url, {"text": "First words, and more.", "base_revision": 1},
-                                        HTTP_HX_REQUEST="true")
+            response = self.client.post(url, {"text": "First words, and more.", "base_revision": 1,
+                                              "active_seconds": 5, "typed_chars": 10, "pasted_chars": 0,
+                                              "paste_sizes": ""}, HTTP_HX_REQUEST="true")
         self.assertEqual(response.status_code, 200)
         # session, user, SAVEPOINT (the view's transaction; BEGIN outside tests), the submission
-        # checked and locked in one SELECT ... FOR UPDATE, INSERT revision, UPDATE submission, RELEASE
-        self.assertQueries(queries, 7)
+        # checked and locked in one SELECT ... FOR UPDATE, INSERT revision, INSERT its process event
+        # (the editor sends figures with every save), UPDATE submission, RELEASE
+        self.assertQueries(queries, 8)
