@@ -26,14 +26,26 @@ KEYFRAME_EVERY = 50
 def splice(old: str, new: str):
     """(prefix, suffix, inserted) such that new == old[:prefix] + inserted + old[len(old)-suffix:]."""
     limit = min(len(old), len(new))
-    prefix = 0
-    while prefix < limit and old[prefix] == new[prefix]:
-        prefix += 1
-    suffix = 0
-    limit -= prefix
-    while suffix < limit and old[-1 - suffix] == new[-1 - suffix]:
-        suffix += 1
+    prefix = _common_length(old, new, limit, lambda text, i, j: text[i:j])
+    suffix = _common_length(old, new, limit - prefix,
+                            lambda text, i, j: text[len(text) - j:len(text) - i])
     return prefix, suffix, new[prefix : len(new) - suffix]
+
+
+def _common_length(old, new, limit, part):
+    """How many leading (or, with the suffix `part`, trailing) characters match, up to `limit`.
+
+    A binary search over slice comparisons: each comparison runs in C, so a 20,000-character essay
+    takes ~15 of them instead of 20,000 steps of a Python loop (that loop was ~1 ms of every
+    autosave)."""
+    low, high = 0, limit  # old and new agree on the first `low` characters; not beyond `high`
+    while low < high:
+        middle = (low + high + 1) // 2
+        if part(old, low, middle) == part(new, low, middle):
+            low = middle
+        else:
+            high = middle - 1
+    return low
 
 
 def apply_splice(old: str, prefix: int, suffix: int, inserted: str) -> str:
