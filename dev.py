@@ -668,7 +668,9 @@ def cmd_test(args):
         return lint.returncode
     pytest_args = list(args.extra)
     if not has_worker_count(pytest_args):
-        pytest_args = ["-n", str(cpu_count()), *pytest_args]
+        # loadscope: each test class runs on one worker, so its setUpTestData (the demo seed's takes
+        # a minute) runs once, not once per worker. (loadgroup did not group here: xdist 3.8.)
+        pytest_args = ["-n", str(cpu_count()), "--dist", "loadscope", *pytest_args]
     with Database(create=False) as url:
         argv = [sys.executable, "-m", "pytest", *pytest_args]
         say(" ".join(shlex.quote(a) for a in ["python", *argv[1:]]))
