@@ -1,7 +1,7 @@
 """Students and teachers working at once across many institutions: four coursework requests under load.
 
     .venv/bin/python bench/coursework_load.py [--seconds 6] [--rate-seconds 8] [--rounds 3] [--workers 4]
-        [--max-requests 1000 | --max-requests 0] [--preload] [--scenarios write,autosave,home,dashboard]
+        [--max-requests 20000 | --max-requests 0] [--no-preload] [--scenarios write,autosave,home,dashboard]
 
 Targets: every page p95 <= 25 ms at 70 % of its saturation rate; autosave saturation >= 300 req/s.
 
@@ -24,9 +24,10 @@ has a csrftoken cookie and sends it back in X-CSRFToken.
 
 Server. gunicorn with sync workers on 127.0.0.1 (a free port), production settings through
 bench/common.py's bench_env (DEBUG off, SECRET_KEY set, no TLS redirect or secure cookies,
-ALLOWED_HOSTS=*), the README's production flags (--max-requests 1000 --max-requests-jitter 100;
-`--max-requests 0` turns recycling off; `--preload` is there to compare), static files collected
-first (manifest storage). Each phase counts the workers gunicorn started in it (recycling).
+ALLOWED_HOSTS=*), the README's production flags (--workers 3 --preload --max-requests 20000
+--max-requests-jitter 5000; `--max-requests 0` turns recycling off, `--no-preload` is there to
+compare), static files collected first (manifest storage). Each phase counts the workers gunicorn
+started in it (recycling).
 
 Requests (Host header rotated over the 100 institutions, in a shuffled order):
 - write:     GET /write/<assignment>/ — a student's writing page, rotating over every student and
@@ -98,11 +99,12 @@ def parse_args(argv=None):
     parser.add_argument("--db", default=DB, help="bench database (the provisioning bench's, with its 1,000 schemas)")
     parser.add_argument("--institutions", type=int, default=1000, help="institutions present")
     parser.add_argument("--with-data", type=int, default=100, help="of which hold a demo-size course")
-    parser.add_argument("--workers", type=int, default=4, help="gunicorn sync workers")
-    parser.add_argument("--max-requests", type=int, default=1000, help="gunicorn worker recycling (0: off)")
-    parser.add_argument("--max-requests-jitter", type=int, help="default: a tenth of --max-requests")
-    parser.add_argument("--preload", action="store_true", help="gunicorn --preload (recycled workers fork "
-                        "from a master that has already imported the project)")
+    parser.add_argument("--workers", type=int, default=3, help="gunicorn sync workers")
+    parser.add_argument("--max-requests", type=int, default=20000, help="gunicorn worker recycling (0: off)")
+    parser.add_argument("--max-requests-jitter", type=int, help="default: a quarter of --max-requests")
+    parser.add_argument("--no-preload", dest="preload", action="store_false",
+                        help="without gunicorn --preload (the README's command uses it: recycled workers fork "
+                             "from a master that has already imported and warmed up the project)")
     parser.add_argument("--connections", type=int, default=12, help="wrk connections at saturation")
     parser.add_argument("--warmup", type=float, default=5, help="seconds of wrk before measuring")
     parser.add_argument("--seconds", type=float, default=6, help="seconds of the saturation run")
@@ -328,7 +330,7 @@ def start_gunicorn(args, port, log):
                "--bind", f"127.0.0.1:{port}", "--workers", str(args.workers), "--worker-class", "sync",
                "--log-level", "warning"]
     if args.max_requests:
-        jitter = args.max_requests // 10 if args.max_requests_jitter is None else args.max_requests_jitter
+        jitter = args.max_requests // 4 if args.max_requests_jitter is None else args.max_requests_jitter
         command += ["--max-requests", str(args.max_requests), "--max-requests-jitter", str(jitter)]
     if args.preload:
         command.append("--preload")

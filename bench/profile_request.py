@@ -35,6 +35,9 @@ def parse_args(argv=None):
     parser.add_argument("--institutions", type=int, default=100)
     parser.add_argument("--top", type=int, default=35)
     parser.add_argument("--no-profile", action="store_true")
+    parser.add_argument("--cold", type=int, default=0, metavar="N",
+                        help="only the first N requests of a fresh process (what a new gunicorn worker pays): "
+                             "the wall time of each, and (unless --no-profile) their profile")
     return parser.parse_args(argv)
 
 
@@ -55,7 +58,6 @@ def main(argv=None):
     import django
 
     django.setup()
-    from django.core.wsgi import get_wsgi_application
     from django.db import connection
 
     from bench.coursework_load import autosave_students, ensure_data, page_targets, sign_in_everyone
@@ -67,7 +69,7 @@ def main(argv=None):
     institutions = ensure_data(Args, print)
     people = sign_in_everyone(institutions)
     connection.close()
-    app = get_wsgi_application()
+    from scribetree.wsgi import application as app  # as gunicorn loads it: set up and warmed up
 
     if args.scenario == "autosave":
         state = {}
@@ -110,10 +112,22 @@ def main(argv=None):
             reported.append(body)
             print(f"first unexpected answer to {environ['PATH_INFO']}: {statuses}: {body[:400]!r}")
 
+    profiler = None if args.no_profile else cProfile.Profile()
+    if args.cold:
+        for i in range(args.cold):
+            began = time.perf_counter()
+            if profiler:
+                profiler.enable()
+            call(i)
+            if profiler:
+                profiler.disable()
+            print(f"  request {i + 1} (a new institution): {(time.perf_counter() - began) * 1000:.1f} ms")
+        if profiler:
+            print_profile(profiler, args.top)
+        return
     for i in range(min(args.requests, 200)):  # warm-up: every institution and template met
         call(i)
     statuses.clear()
-    profiler = None if args.no_profile else cProfile.Profile()
     ticks = backend_ticks()
     wall, cpu = time.perf_counter(), time.process_time()
     if profiler:
@@ -129,11 +143,15 @@ def main(argv=None):
     print(f"  per request: wall {wall * 1000 / n:.2f} ms, Python CPU {cpu * 1000 / n:.2f} ms, "
           f"PostgreSQL CPU {db_ms / n:.2f} ms{' (profiled: Python is slower)' if profiler else ''}")
     if profiler:
-        out = io.StringIO()
-        stats = pstats.Stats(profiler, stream=out).strip_dirs()
-        stats.sort_stats("cumulative").print_stats(args.top)
-        stats.sort_stats("tottime").print_stats(args.top)
-        print(out.getvalue())
+        print_profile(profiler, args.top)
+
+
+def print_profile(profiler, top):
+    out = io.StringIO()
+    stats = pstats.Stats(profiler, stream=out).strip_dirs()
+    stats.sort_stats("cumulative").print_stats(top)
+    stats.sort_stats("tottime").print_stats(top)
+    print(out.getvalue())
 
 
 if __name__ == "__main__":

@@ -57,6 +57,8 @@ SHARED_APPS = [
     *_BOTH,
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    # No models: its template filters, which allauth's session and security-key lists load.
+    "django.contrib.humanize",
     "django_htmx",
     "rest_framework",
     "drf_spectacular",
