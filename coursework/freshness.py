@@ -2,6 +2,9 @@
 
 The teacher's course dashboard is cached whole (its assignment cards) under the course's token;
 anything that changes what the dashboard shows replaces the token, so the next request rebuilds.
+A student's home (their courses, assignments, stages and their own submissions) is cached under
+the tokens of each of their courses plus one for the student (their enrolments); it holds rows,
+not a rendered page, so where each piece of work stands (due, late) is worked out per request.
 
 What can go wrong, and what to do:
 - A change that does not replace the token leaves a stale page. Model saves and deletes of the
@@ -12,7 +15,8 @@ What can go wrong, and what to do:
 - Tokens are dropped at once and again after commit: dropped only before, a request could read
   the new token with the old rows and cache them under it; only after, the changing transaction
   itself (and a test, which never commits) would read its own stale page.
-- Time changes the page too (a stage falling due): cached pages expire at the next due date.
+- Time changes the page too (a stage falling due): cached dashboards expire at the next due date;
+  the student home caches rows and leaves time to the request.
 - Keys live in the institution's cache prefix (KEY_FUNCTION), like every cached value.
 """
 
@@ -54,8 +58,61 @@ def cache_page(course_id, name, tag, value, seconds):
         cache.set(_page_key(course_id, name), (tag, value), seconds)
 
 
+def student_key(student_id):
+    return f"home:student:{student_id}"
+
+
+def home_key(student_id):
+    return f"home:page:{student_id}"
+
+
+HOME_SECONDS = 3600
+
+
+def cached_home(student_id):
+    """The student's cached home rows if every token they were built under is still current, else
+    None. Two cache round trips (the entry with the institution's and student's tokens; then the
+    tokens of the courses it lists)."""
+    keys = [ALL, student_key(student_id), home_key(student_id)]
+    found = cache.get_many(keys)
+    entry = found.get(keys[2])
+    if entry is None:
+        return None
+    (all_token, student_token, course_tokens), course_ids, value = entry
+    if (all_token, student_token) != (found.get(ALL), found.get(keys[1])):
+        return None
+    current = cache.get_many([course_key(pk) for pk in course_ids])
+    if [current.get(course_key(pk)) for pk in course_ids] != list(course_tokens):
+        return None
+    return value
+
+
+def home_tokens(student_id):
+    """Read (creating missing ones) before the rows are: a change made meanwhile replaces a token."""
+    return tuple(_tokens([ALL, student_key(student_id)]))
+
+
+def cache_home(student_id, tokens, course_ids, course_tokens, value):
+    cache.set(home_key(student_id), ((*tokens, tuple(course_tokens)), list(course_ids), value), HOME_SECONDS)
+
+
+def course_tokens(course_ids):
+    return _tokens([course_key(pk) for pk in course_ids])
+
+
+def _tokens(keys):
+    found = cache.get_many(keys)
+    missing = {key: secrets.token_hex(8) for key in keys if key not in found}
+    if missing:
+        cache.set_many(missing, TOKEN_SECONDS)
+    return [found.get(key) or missing[key] for key in keys]
+
+
 def forget_courses(course_ids):
-    keys = [course_key(pk) for pk in {pk for pk in course_ids if pk}]
+    _forget([course_key(pk) for pk in {pk for pk in course_ids if pk}])
+
+
+def _forget(keys):
     if keys:
         cache.delete_many(keys)  # now, for this transaction's own later reads...
         transaction.on_commit(lambda: cache.delete_many(keys))  # ...and after commit, for everyone's
@@ -69,9 +126,11 @@ def forget_all(*, purge=False):
     cache.delete(ALL)
     transaction.on_commit(lambda: cache.delete(ALL))
     if purge:
+        from accounts.models import Role, User
         from coursework.models import Course
 
         keys = [_page_key(pk, "dashboard") for pk in Course.objects.values_list("pk", flat=True)]
+        keys += [home_key(pk) for pk in User.objects.filter(role=Role.STUDENT).values_list("pk", flat=True)]
         cache.delete_many(keys)
         transaction.on_commit(lambda: cache.delete_many(keys))
 
@@ -85,8 +144,10 @@ def _course_of_assignment(assignment_id):
 
 
 def _course_id(instance):
-    from coursework.models import Assignment, Enrolment, Section, Stage, StageSubmission, Submission
+    from coursework.models import Assignment, Course, Enrolment, Section, Stage, StageSubmission, Submission
 
+    if isinstance(instance, Course):
+        return instance.pk
     if isinstance(instance, Assignment | Enrolment | Section):
         return instance.course_id
     if isinstance(instance, Stage | Submission):
@@ -99,7 +160,11 @@ def _course_id(instance):
 
 
 def _changed(sender, instance, **kwargs):
+    from coursework.models import Enrolment
+
     forget_courses([_course_id(instance)])
+    if isinstance(instance, Enrolment):  # the student's list of courses changed
+        _forget([student_key(instance.student_id)])
 
 
 def _person_changed(sender, instance, update_fields=None, **kwargs):
@@ -110,9 +175,9 @@ def _person_changed(sender, instance, update_fields=None, **kwargs):
 
 def connect():
     from accounts.models import User
-    from coursework.models import Assignment, Enrolment, Section, Stage, StageSubmission, Submission
+    from coursework.models import Assignment, Course, Enrolment, Section, Stage, StageSubmission, Submission
 
-    for model in (Assignment, Enrolment, Section, Stage, StageSubmission, Submission):
+    for model in (Course, Assignment, Enrolment, Section, Stage, StageSubmission, Submission):
         post_save.connect(_changed, sender=model, dispatch_uid=f"freshness-{model.__name__}-save")
         post_delete.connect(_changed, sender=model, dispatch_uid=f"freshness-{model.__name__}-delete")
     post_save.connect(_person_changed, sender=User, dispatch_uid="freshness-user-save")

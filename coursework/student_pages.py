@@ -8,10 +8,11 @@ Views in coursework/views_student.py call these; nothing here writes. Where a su
 from dataclasses import dataclass
 
 from django.core.paginator import Paginator
-from django.db.models import F, Prefetch
+from django.db.models import F, Prefetch, prefetch_related_objects
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
+from coursework import freshness
 from coursework.anchors import locate_comment, splices_between
 from coursework.models import Assignment, Comment, Course, Revision, RubricScore, StageSubmission, Submission
 
@@ -79,20 +80,34 @@ class AssignmentRow:
 
 
 def student_home(user):
-    """[(course, [AssignmentRow])] for the student's current courses, in five queries:
-    courses, their published assignments, those assignments' stages, the student's submissions,
-    and those submissions' stage submissions."""
+    """[(course, [AssignmentRow])] for the student's current courses.
+
+    The rows come from the cache when nothing they show has changed (coursework/freshness.py: no
+    query), else in five queries: courses, their assignments with a publication date, those
+    assignments' stages, the student's submissions, and those submissions' stage submissions.
+    What is published and where each piece of work stands depend on the time: worked out here."""
     now = timezone.now()
-    mine = Submission.objects.filter(student=user).defer("text").prefetch_related(
-        Prefetch("stage_submissions", queryset=StageSubmission.objects.only("pk", "submission_id", "stage_id")))
-    assignments = Assignment.objects.filter(published_at__lte=now).prefetch_related(
-        "stages", Prefetch("submissions", queryset=mine, to_attr="mine"))
-    courses = (Course.objects.filter(enrolments__student=user, archived_at__isnull=True).order_by("title", "pk")
-               .prefetch_related(Prefetch("assignments", queryset=assignments, to_attr="published")))
+    courses = freshness.cached_home(user.pk)
+    if courses is None:
+        courses = _home_rows(user)
     return [
-        (course, [_assignment_row(assignment, now) for assignment in course.published if assignment.stages.all()])
+        (course, [_assignment_row(assignment, now) for assignment in course.scheduled
+                  if assignment.published_at <= now and assignment.stages.all()])
         for course in courses
     ]
+
+
+def _home_rows(user):
+    tokens = freshness.home_tokens(user.pk)  # before the rows: see freshness.py
+    courses = list(Course.objects.filter(enrolments__student=user, archived_at__isnull=True).order_by("title", "pk"))
+    course_tokens = freshness.course_tokens([course.pk for course in courses])
+    mine = Submission.objects.filter(student=user).defer("text").prefetch_related(
+        Prefetch("stage_submissions", queryset=StageSubmission.objects.only("pk", "submission_id", "stage_id")))
+    assignments = Assignment.objects.filter(published_at__isnull=False).prefetch_related(
+        "stages", Prefetch("submissions", queryset=mine, to_attr="mine"))
+    prefetch_related_objects(courses, Prefetch("assignments", queryset=assignments, to_attr="scheduled"))
+    freshness.cache_home(user.pk, tokens, [course.pk for course in courses], course_tokens, courses)
+    return courses
 
 
 def _assignment_row(assignment, now):

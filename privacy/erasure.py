@@ -67,9 +67,10 @@ def pseudonym_for(user_id):
 
 def person_cache_keys(user_id):
     """Every cache key that may hold a copy of this person's data (tenant-prefixed by the cache)."""
+    from coursework.freshness import home_key
     from privacy.tasks import analytics_cache_key
 
-    return [analytics_cache_key(user_id)]
+    return [analytics_cache_key(user_id), home_key(user_id)]
 
 
 # --- What the registry says --------------------------------------------------------------------------

@@ -110,12 +110,12 @@ class RetentionTests(PrivacyTestCase):
         # writing-support rows (assistant exchanges, reflections, observations, similarity matches both
         # ways, signature, integrity jobs (delete: the submit queued one)), peer reviews, allocations,
         # comments (delete), rubric scores, stage submissions (delete), process events (delete),
-        # revisions (delete), delete the submissions, release (4-25); 26 the course ids whose cached
-        # dashboards are purged (bulk SQL sends no signals); 27-29 one (empty) process-event DELETE batch
-        # (its rows went with the submission); 30-32 one audit DELETE batch, 33-35 the next, empty one;
-        # 36 expired exports; 37 dormant accounts. Each batch is savepoint, statement, release here
-        # (BEGIN/COMMIT outside a test); empty child lists send no DELETE.
-        self.assertEqual(len(queries), 37, "\n".join(q["sql"][:150] for q in queries.captured_queries))
+        # revisions (delete), delete the submissions, release (4-25); 26-27 the course and student ids
+        # whose cached dashboards and homes are purged (bulk SQL sends no signals); 28-30 one (empty)
+        # process-event DELETE batch (its rows went with the submission); 31-33 one audit DELETE batch,
+        # 34-36 the next, empty one; 37 expired exports; 38 dormant accounts. Each batch is savepoint,
+        # statement, release here (BEGIN/COMMIT outside a test); empty child lists send no DELETE.
+        self.assertEqual(len(queries), 38, "\n".join(q["sql"][:150] for q in queries.captured_queries))
 
 
 class RetentionSchedulingTests(PrivacyTestCase):

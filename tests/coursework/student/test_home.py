@@ -1,13 +1,21 @@
 from datetime import timedelta
+from unittest import mock
 
+from django.core.cache import cache
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
+from django_tenants.utils import tenant_context
 
+from coursework import freshness
 from coursework.actions import (
     do_archive_course,
     do_create_course,
     do_enrol_student,
     do_release_feedback,
     do_submit_stage,
+    do_unenrol_student,
+    do_update_course,
 )
 from coursework.models import Assignment
 from tests.coursework.student.base import StudentPagesTestCase
@@ -72,13 +80,24 @@ class StudentHomeTests(StudentPagesTestCase):
     def test_it_links_to_peer_reviews(self):
         self.assertContains(self.client.get("/student/"), '<a href="/peer-review/">Peer reviews</a>', html=True)
 
+    def rebuilt(self):
+        cache.clear()  # the rows are cached (coursework/freshness.py): count the rebuild
+        with CaptureQueriesContext(connection) as queries:
+            response = self.client.get("/student/")
+        return response, queries
+
     def test_it_shows_the_home_page_in_constant_queries(self):
-        # 1 session, 2 the signed-in person, 3 courses, 4 their published assignments, 5 those
-        # assignments' stages, 6 the student's submissions, 7 those submissions' stage submissions.
+        # 1 session, 2 the signed-in person, 3 courses, 4 their assignments with a publication date,
+        # 5 those assignments' stages, 6 the student's submissions, 7 those submissions' stage submissions.
         self.save(self.start(), "A first sentence.")
-        response, queries = self.count_queries(self.client, "/student/")
+        self.client.get("/student/")  # warm the host directory
+        response, queries = self.rebuilt()
         self.assertContains(response, "Persuasive essay")
         self.assertQueries(queries, 7)
+        # Then from the cache while nothing it shows changes: 1 session, 2 the signed-in person.
+        response, queries = self.count_queries(self.client, "/student/")
+        self.assertContains(response, "Persuasive essay")
+        self.assertQueries(queries, 2)
 
         for n in range(3):
             course = do_create_course(f"Elective {n}", "Autumn 2026", acting_user=self.tara)
@@ -86,9 +105,44 @@ class StudentHomeTests(StudentPagesTestCase):
             for title in ("Poem", "Letter"):
                 assignment = self.assignment(f"{title} {n}", course=course)
                 do_submit_stage(self.save(self.start(assignment=assignment), "Some words."), acting_user=self.sam)
-        response, queries = self.count_queries(self.client, "/student/")
+        response, queries = self.rebuilt()
         self.assertContains(response, "Letter 2")
         self.assertQueries(queries, 7)
+
+    def test_a_cached_home_shows_each_change_on_the_next_visit(self):
+        self.assertContains(self.client.get("/student/"), "English 10")
+        elective = do_create_course("Drama", "Autumn 2026", acting_user=self.tara)
+        do_enrol_student(elective, self.sam, acting_user=self.tara)
+        self.assertContains(self.client.get("/student/"), "Drama")  # a new enrolment
+
+        do_update_course(elective, title="Drama club", term="Autumn 2026", acting_user=self.tara)
+        self.assertContains(self.client.get("/student/"), "Drama club")  # a renamed course
+
+        self.assignment("Monologue", course=elective)
+        self.assertContains(self.client.get("/student/"), "Monologue")  # a published assignment
+
+        do_unenrol_student(elective, self.sam, acting_user=self.tara)
+        self.assertNotContains(self.client.get("/student/"), "Drama club")  # an unenrolment
+
+    def test_an_assignment_published_for_later_appears_when_its_time_comes(self):
+        later = self.assignment("Sonnet", publish=False)
+        Assignment.objects.filter(pk=later.pk).update(published_at=timezone.now() + timedelta(hours=1))
+        freshness.forget_courses([later.course_id])  # as scheduling it through an action would
+        self.assertNotContains(self.client.get("/student/"), "Sonnet")
+        with mock.patch("coursework.student_pages.timezone.now", return_value=timezone.now() + timedelta(hours=2)):
+            self.assertContains(self.client.get("/student/"), "Sonnet")  # from the same cached rows
+
+    def test_a_cached_home_is_never_another_institutions(self):
+        # Ids repeat across schemas (each has its own sequences): the cache keys carry the schema,
+        # so Sam's cached rows are not found under his id at Riverside.
+        self.assertContains(self.client.get("/student/"), "English 10")
+        self.assertIsNotNone(freshness.cached_home(self.sam.pk))
+        with tenant_context(self.riverside):
+            self.assertIsNone(freshness.cached_home(self.sam.pk))
+        rory_home = self.signed_in_client("riverside_student", self.riverside).get("/student/")
+        self.assertEqual(rory_home.status_code, 200)
+        self.assertNotContains(rory_home, "English 10")
+        self.assertNotContains(rory_home, "Persuasive essay")
 
     def test_it_keeps_other_roles_out(self):
         self.assertEqual(self.signed_in_client("teacher").get("/student/").status_code, 403)
