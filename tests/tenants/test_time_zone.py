@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from coursework.models import Assignment
+from tenants.actions import do_update_institution_settings
 from tenants.models import Institution
 from tests.coursework.teacher.base import TeacherTestCase
 
@@ -14,7 +15,10 @@ class InstitutionTimeZoneTests(TeacherTestCase):
 
     def setUp(self):
         super().setUp()
-        Institution.objects.filter(pk=self.northside.pk).update(time_zone="America/Los_Angeles")
+        # Through the settings action, as Northside's admin would: it also refreshes every process's
+        # host directory (a bare UPDATE left a directory cached by an earlier test in this worker).
+        do_update_institution_settings(Institution.objects.get(pk=self.northside.pk),
+                                       acting_user=self.person("admin"), time_zone="America/Los_Angeles")
 
     def test_it_shows_and_reads_dates_in_the_institutions_zone(self):
         path = f"/teach/courses/{self.course.pk}/assignments/new/"
