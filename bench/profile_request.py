@@ -35,6 +35,7 @@ def parse_args(argv=None):
     parser.add_argument("--institutions", type=int, default=100)
     parser.add_argument("--top", type=int, default=35)
     parser.add_argument("--no-profile", action="store_true")
+    parser.add_argument("--dump", metavar="FILE", help="also write the raw profile (pstats) to FILE")
     parser.add_argument("--cold", type=int, default=0, metavar="N",
                         help="only the first N requests of a fresh process (what a new gunicorn worker pays): "
                              "the wall time of each, and (unless --no-profile) their profile")
@@ -144,6 +145,8 @@ def main(argv=None):
           f"PostgreSQL CPU {db_ms / n:.2f} ms{' (profiled: Python is slower)' if profiler else ''}")
     if profiler:
         print_profile(profiler, args.top)
+        if args.dump:
+            profiler.dump_stats(args.dump)
 
 
 def print_profile(profiler, top):

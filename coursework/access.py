@@ -59,14 +59,12 @@ def access_own_submission(user, submission_id):
         pk=submission_id)
 
 
-def lock_own_submission(user, submission_id):
-    """`access_own_submission` for autosave: the bare row, locked until the caller's transaction ends.
-
-    One query does both the access check and the lock that `do_save_draft` needs (the autosave
-    hot path; fetching then locking cost a second read of the essay). Call inside `atomic()`."""
+def access_submission_to_save(user, submission_id):
+    """`access_own_submission` for autosave: the bare row, in one query (the hot path; the save
+    itself is checked against concurrent saves by `do_save_draft`)."""
     if user.role != Role.STUDENT:
         raise Http404
-    return get_object_or_404(Submission.objects.select_for_update().filter(student=user), pk=submission_id)
+    return get_object_or_404(Submission.objects.filter(student=user), pk=submission_id)
 
 
 def access_allocation_as_reviewer(user, allocation_id):

@@ -6,7 +6,6 @@ institution's id is a 404. What the pages show comes from coursework/student_pag
 """
 
 from django.contrib import messages
-from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST, require_safe
@@ -14,7 +13,7 @@ from django.views.decorators.http import require_POST, require_safe
 from accounts.access import role_required
 from accounts.models import Role
 from coursework import student_pages
-from coursework.access import access_assignment_as_student, access_own_submission, lock_own_submission
+from coursework.access import access_assignment_as_student, access_own_submission, access_submission_to_save
 from coursework.actions import (
     SaveConflict,
     SubmissionRefused,
@@ -56,16 +55,14 @@ def render_writing_page(request, assignment, submission, *, form=None, conflict=
 @role_required(Role.STUDENT)
 def autosave(request, submission_id):
     form = AutosaveForm(request.POST)
-    with transaction.atomic():  # the access check and the save's row lock are one query: the hot path
-        submission = lock_own_submission(request.user, submission_id)
-        if not form.is_valid():
-            return save_response(request, submission, form, status=400)
-        try:
-            submission, _ = check_save_draft(
-                submission, form.cleaned_data["text"], acting_user=request.user, locked=True,
-                base_revision=form.cleaned_data["base_revision"], process=form.process())
-        except SaveConflict as conflict:
-            return save_response(request, submission, form, status=409, current=conflict.current_revision)
+    submission = access_submission_to_save(request.user, submission_id)
+    if not form.is_valid():
+        return save_response(request, submission, form, status=400)
+    try:
+        submission, _ = check_save_draft(submission, form.cleaned_data["text"], acting_user=request.user,
+                                         base_revision=form.cleaned_data["base_revision"], process=form.process())
+    except SaveConflict as conflict:
+        return save_response(request, submission, form, status=409, current=conflict.current_revision)
     return save_response(request, submission, form)
 
 

@@ -152,7 +152,7 @@ def _database_url() -> str:
 
 
 DATABASES = {"default": dj_database_url.parse(_database_url(), conn_max_age=0)}
-DATABASES["default"]["ENGINE"] = "django_tenants.postgresql_backend"
+DATABASES["default"]["ENGINE"] = "scribetree.postgresql"  # django-tenants', health check when idle
 # Connections are recycled: one connection that visits many schemas keeps their catalog entries
 # in memory (~97 MB for 1,000 schemas). Django's in-process psycopg pool (never PgBouncer in
 # transaction mode: it mixes tenants' search_path) is on when DATABASE_POOL=true.

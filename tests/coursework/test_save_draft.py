@@ -57,6 +57,34 @@ class SaveDraftTests(CourseworkTestCase):
         self.submission.refresh_from_db()
         self.assertEqual(self.submission.text, "First tab's text, edited")
 
+    def test_a_save_racing_another_loses_even_when_it_read_the_submission_first(self):
+        # Both tabs read revision 1; the first one's save lands between the second one's read and its
+        # write. The database's check at write time turns the second save away: nothing half-written.
+        self.save("Both tabs start here")
+        read_by_second_tab = Submission.objects.get(pk=self.submission.pk)
+        self.save("The first tab's words")
+        with pytest.raises(SaveConflict) as conflict:
+            do_save_draft(read_by_second_tab, "The second tab's words", base_revision=1, acting_user=self.sam,
+                          process={"typed_chars": 5})
+        self.assertEqual(conflict.value.current_revision, 2)
+        self.assertEqual(Submission.objects.get(pk=self.submission.pk).text, "The first tab's words")
+        self.assertEqual(Revision.objects.filter(submission=self.submission).count(), 2)
+        self.assertFalse(ProcessEvent.objects.filter(revision__submission=self.submission,
+                                                     revision__number=3).exists())
+
+    def test_a_later_save_writes_the_text_the_revision_and_its_figures_together(self):
+        self.save("Schools should start later.")
+        revision = self.save("Schools should start later, at nine.", active_seconds=4, typed_chars=9,
+                             paste_sizes=[3])
+        stored = Submission.objects.get(pk=self.submission.pk)
+        self.assertEqual((stored.text, stored.revision_number, stored.word_count),
+                         ("Schools should start later, at nine.", 2, 6))
+        self.assertEqual(Revision.objects.get(pk=revision.pk).number, 2)
+        self.assertEqual(revision_text(stored, 2), "Schools should start later, at nine.")
+        event = ProcessEvent.objects.get(revision=revision)
+        self.assertEqual((event.active_seconds, event.typed_chars, event.paste_sizes), (4, 9, [3]))
+        self.assertEqual(event.created_at, Revision.objects.get(pk=revision.pk).created_at)
+
     def test_it_makes_no_revision_for_unchanged_text(self):
         self.save("Same")
         self.assertIsNone(self.save("Same"))
