@@ -7,7 +7,7 @@ ago needs no check, one idle for HEALTH_CHECK_IDLE_SECONDS may have been dropped
 from unittest import mock
 
 from django.db import close_old_connections, connections
-from django.test import TransactionTestCase
+from django.test import SimpleTestCase
 
 from scribetree.postgresql.base import HEALTH_CHECK_IDLE_SECONDS
 
@@ -19,7 +19,9 @@ def query():
         cursor.execute("SELECT 2")
 
 
-class HealthCheckTests(TransactionTestCase):
+class HealthCheckTests(SimpleTestCase):
+    databases = {"default"}  # reads only: no transaction, and nothing flushed afterwards
+
     def setUp(self):
         connection.ensure_connection()
         self.enabled = connection.health_check_enabled
