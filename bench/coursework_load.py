@@ -116,6 +116,9 @@ def parse_args(argv=None):
     parser.add_argument("--quiet-below", type=float, default=0.15, help="machine busy share counted as calm")
     parser.add_argument("--scenarios", default=",".join(SCENARIOS))
     parser.add_argument("--seed", type=int, default=2026)
+    parser.add_argument("--cold-home", action="store_true",
+                        help="do not cache every student's home rows first (as after a sign-in): home and writing "
+                             "pages then rebuild them on each student's first request")
     parser.add_argument("--cache-url", default=None,
                         help="CACHE_URL of the server (default: Redis on 127.0.0.1:6379 db 14 when it answers, "
                              "as in production; '' for the per-process memory cache)")
@@ -247,6 +250,7 @@ def sign_in_everyone(institutions):
             published = list(Assignment.objects.filter(course=course, published_at__isnull=False)
                              .order_by("pk").values_list("pk", flat=True))
             drafting = Assignment.objects.get(course=course, title=DRAFTING_TITLE)
+            opened = list(Assignment.objects.filter(pk__in=published).exclude(pk=drafting.pk))
             rows, cookies, cached = [], {}, {}
             notice = required_notice_version()  # None: the bench's institutions publish no notice
             for user in User.objects.filter(role__in=[Role.TEACHER, Role.STUDENT]).order_by("email"):
@@ -275,13 +279,35 @@ def sign_in_everyone(institutions):
                     entry["teacher_cookie"] = f"sessionid={key}"
                     continue
                 token = get_random_string(32)
-                # What the writing page does on a first visit, so every student can autosave.
+                # What the writing page does on a first visit, so every student can autosave; and
+                # every student has opened each published assignment once before (a first visit
+                # starts the work, which changes the course's pages for everyone in it).
                 submission = get_or_start_submission(drafting, user)
+                for other in opened:
+                    get_or_start_submission(other, user)
                 entry["students"].append({"cookie": f"sessionid={key}; csrftoken={token}", "token": token,
                                           "user": user.pk, "submission": submission.pk})
             people.append(entry)
     connection.set_schema_to_public()
     return people
+
+
+def visit_homes(institutions):
+    """Every student has seen their home page since anything on it changed, as after signing in:
+    their home rows are in the shared cache (coursework/freshness.py), and the writing page reads
+    the assignment from them. `--cold-home` skips this, so home and writing pages rebuild the rows
+    on each student's first request of the run."""
+    from django_tenants.utils import tenant_context
+
+    from accounts.models import Role, User
+    from coursework.student_pages import student_home
+
+    began = time.perf_counter()
+    for institution in institutions:
+        with tenant_context(institution):
+            for student in User.objects.filter(role=Role.STUDENT):
+                student_home(student)
+    return time.perf_counter() - began
 
 
 def autosave_students(people, rng):
@@ -710,6 +736,8 @@ def main(argv=None):
     institutions = ensure_data(args, log)
     people = sign_in_everyone(institutions)
     log(f"  sessions for {sum(len(p['students']) + 1 for p in people)} people in {len(people)} institutions")
+    if not args.cold_home and args.cache_url:
+        log(f"  home rows cached for every student (as after a sign-in): {visit_homes(institutions):.1f} s")
     from django.db import connection
 
     connection.close()
@@ -738,6 +766,7 @@ def main(argv=None):
         "students_per_institution": len(people[0]["students"]), "gunicorn": server_command,
         "workers": args.workers, "max_requests": args.max_requests, "preload": args.preload,
         "connections": args.connections, "cache": "redis" if args.cache_url else "per-process memory",
+        "home_rows_cached_first": not args.cold_home,
         "seconds": args.seconds, "rate_seconds": args.rate_seconds, "warmup": args.warmup, "rounds": args.rounds,
         "rate_share": RATE_SHARE, "target_p95_ms": TARGET_P95_MS, "target_autosave_rps": TARGET_AUTOSAVE_RPS,
         "command": " ".join([".venv/bin/python", "bench/coursework_load.py", *(argv or sys.argv[1:])]),

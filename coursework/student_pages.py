@@ -9,9 +9,11 @@ from dataclasses import dataclass
 
 from django.core.paginator import Paginator
 from django.db.models import F, Prefetch, prefetch_related_objects
+from django.http import Http404
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
+from accounts.models import Role
 from coursework import freshness
 from coursework.anchors import locate_comment, splices_between
 from coursework.models import Assignment, Comment, Course, Revision, RubricScore, StageSubmission, Submission
@@ -87,9 +89,7 @@ def student_home(user):
     assignments' stages, the student's submissions, and those submissions' stage submissions.
     What is published and where each piece of work stands depend on the time: worked out here."""
     now = timezone.now()
-    courses = freshness.cached_home(user.pk)
-    if courses is None:
-        courses = _home_rows(user)
+    courses = _current_home_rows(user)
     return [
         (course, [_assignment_row(assignment, now) for assignment in course.scheduled
                   if assignment.published_at <= now and assignment.stages.all()])
@@ -97,12 +97,17 @@ def student_home(user):
     ]
 
 
+def _current_home_rows(user):
+    courses = freshness.cached_home(user.pk)
+    return _home_rows(user) if courses is None else courses
+
+
 def _home_rows(user):
     tokens = freshness.home_tokens(user.pk)  # before the rows: see freshness.py
     courses = list(Course.objects.filter(enrolments__student=user, archived_at__isnull=True).order_by("title", "pk"))
     course_tokens = freshness.course_tokens([course.pk for course in courses])
     mine = Submission.objects.filter(student=user).defer("text").prefetch_related(
-        Prefetch("stage_submissions", queryset=StageSubmission.objects.only("pk", "submission_id", "stage_id")))
+        Prefetch("stage_submissions", queryset=StageSubmission.objects.only(*STAGE_SUBMISSION_FIELDS)))
     assignments = Assignment.objects.filter(published_at__isnull=False).prefetch_related(
         "stages", Prefetch("submissions", queryset=mine, to_attr="mine"))
     prefetch_related_objects(courses, Prefetch("assignments", queryset=assignments, to_attr="scheduled"))
@@ -120,11 +125,38 @@ def _assignment_row(assignment, now):
 # --- Writing page ----------------------------------------------------------------------------------
 
 
-def writing_page(assignment, submission):
-    """Context for the writing page: two queries (stages, stage submissions), none per revision."""
-    stages = list(assignment.stages.all())
-    submitted = list(submission.stage_submissions.only(
-        "pk", "stage_id", "submitted_at", "is_late", "attempt", "submission_id"))
+STAGE_SUBMISSION_FIELDS = ("pk", "submission_id", "stage_id", "submitted_at", "is_late", "attempt")
+# What a stage submission changes on its submission; a cached copy that differs here is out of date.
+_SUBMISSION_STANDING = ("status", "current_stage_id", "last_submitted_at", "feedback_released_at")
+
+
+def open_assignment(user, assignment_id):
+    """The student's assignment for the writing page, with its stages and the stage submissions of
+    the student's work on it (as the home rows hold them), or Http404 -- the same rule as
+    `access_assignment_as_student`: a current course the student is in, published by now.
+
+    From the student's cached home rows when they are current (no query: the page then costs the
+    submission's own row), else the home rows are rebuilt (and cached for the next page)."""
+    if user.role != Role.STUDENT:
+        raise Http404
+    now = timezone.now()
+    for course in _current_home_rows(user):
+        for assignment in course.scheduled:
+            if assignment.pk == assignment_id and assignment.published_at <= now and assignment.stages.all():
+                cached = assignment.mine[0] if assignment.mine else None
+                return assignment, list(assignment.stages.all()), cached
+    raise Http404
+
+
+def writing_page(assignment, submission, *, stages=None, cached=None):
+    """Context for the writing page: stages and stage submissions from `open_assignment`'s cached
+    rows when given and still in step with `submission` (read fresh), else two queries."""
+    stages = list(assignment.stages.all()) if stages is None else stages
+    if cached is not None and cached.pk == submission.pk and all(
+            getattr(cached, f) == getattr(submission, f) for f in _SUBMISSION_STANDING):
+        submitted = list(cached.stage_submissions.all())
+    else:
+        submitted = list(submission.stage_submissions.only(*STAGE_SUBMISSION_FIELDS))
     submission.assignment = assignment
     state = work_state(assignment, stages, submission, submitted)
     return {

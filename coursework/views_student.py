@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST, require_safe
 from accounts.access import role_required
 from accounts.models import Role
 from coursework import student_pages
-from coursework.access import access_assignment_as_student, access_own_submission, access_submission_to_save
+from coursework.access import access_own_submission, access_submission_to_save
 from coursework.actions import (
     SaveConflict,
     SubmissionRefused,
@@ -38,14 +38,15 @@ def home(request):
 @require_safe
 @role_required(Role.STUDENT)
 def write(request, assignment_id):
-    assignment = access_assignment_as_student(request.user, assignment_id)
+    assignment, stages, cached = student_pages.open_assignment(request.user, assignment_id)
     submission = get_or_start_submission(assignment, request.user)
-    return render_writing_page(request, assignment, submission)
+    return render_writing_page(request, assignment, submission, stages=stages, cached=cached)
 
 
-def render_writing_page(request, assignment, submission, *, form=None, conflict=False, status=200):
+def render_writing_page(request, assignment, submission, *, form=None, conflict=False, status=200, stages=None,
+                        cached=None):
     """The writing page; after a refused post it shows the posted text and reflection, not the saved ones."""
-    context = student_pages.writing_page(assignment, submission)
+    context = student_pages.writing_page(assignment, submission, stages=stages, cached=cached)
     context.update(form=form or SubmitStageForm(initial={"reflection": ""}), conflict=conflict,
                    text=form.data.get("text", submission.text) if form else submission.text)
     return render(request, "coursework/student/write.html", context, status=status)
