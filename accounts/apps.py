@@ -8,6 +8,10 @@ class AccountsConfig(AppConfig):
     def ready(self):
         from auditlog.registry import auditlog
 
+        from accounts import backends
+
+        backends.connect()  # the cached signed-in person is dropped when they change
+
         from accounts.models import User
 
         # Every change to a person, their role or their groups is audited with its actor.

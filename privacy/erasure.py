@@ -44,6 +44,7 @@ from django.db import connection
 from django.db.models import Q
 from django.utils import timezone
 
+from accounts.backends import forget_user
 from accounts.models import User
 from privacy import jobs, registry
 from privacy.models import LegalHold, PrivacyJob
@@ -67,10 +68,11 @@ def pseudonym_for(user_id):
 
 def person_cache_keys(user_id):
     """Every cache key that may hold a copy of this person's data (tenant-prefixed by the cache)."""
+    from accounts.backends import user_key
     from coursework.freshness import home_key
     from privacy.tasks import analytics_cache_key
 
-    return [analytics_cache_key(user_id), home_key(user_id)]
+    return [analytics_cache_key(user_id), home_key(user_id), user_key(user_id)]
 
 
 # --- What the registry says --------------------------------------------------------------------------
@@ -307,6 +309,7 @@ def _step_account(job, user):
         job.scratch["kept"].append({"model": "accounts.User", "rows": 1,
                                     "reason": f"Legal hold: {job.scratch['person_hold']['reason']}"})
         User.objects.filter(pk=user.pk).update(is_active=False)
+        forget_user(user.pk)  # .update() sends no signal
         return
     pseudonym = pseudonym_for(user.pk)
     with connection.cursor() as cursor:
@@ -317,6 +320,7 @@ def _step_account(job, user):
     User.objects.filter(pk=user.pk).update(
         email=f"{pseudonym}@{ERASED_DOMAIN}", full_name=ERASED_NAME, preferred_name="", student_number="",
         last_login=None, password=make_password(None), is_active=False, is_staff=False, is_superuser=False)
+    forget_user(user.pk)  # .update() sends no signal
     job.scratch["anonymised"]["accounts.User"] = 1
 
 

@@ -187,10 +187,12 @@ CACHES = {
 
 # --- Accounts ---------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
-AUTHENTICATION_BACKENDS = [
-    "django.contrib.auth.backends.ModelBackend",
-    "allauth.account.auth_backends.AuthenticationBackend",
+AUTHENTICATION_BACKENDS = [  # Django's and allauth's, keeping signed-in people in the shared cache
+    "accounts.backends.CachedModelBackend",
+    "accounts.backends.CachedAllauthBackend",
 ]
+# Only with a cache every process shares (Redis); a per-process cache could not be told of changes.
+AUTH_USER_CACHE_SECONDS = env_int("AUTH_USER_CACHE_SECONDS", 300) if _redis_cache else 0
 # Argon2 tuned to ~60 ms per check on the 2-core target (PBKDF2's default costs ~850 ms there);
 # bench/login_storm.py measures it. Old hashes are upgraded on the next login.
 PASSWORD_HASHERS = [

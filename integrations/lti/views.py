@@ -182,7 +182,7 @@ def _after_launch(request, token, user, assignment, context):
         ticket = do_issue_ticket(user, url)
         return render(request, "lti/open_in_window.html", {
             "continue_url": reverse("lti_continue", args=[ticket]), "assignment": assignment})
-    auth_login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+    auth_login(request, user, backend="accounts.backends.CachedModelBackend")
     return redirect(url)
 
 
@@ -204,7 +204,7 @@ def continue_launch(request, ticket):
     if redeemed is None:
         return _error(request, "This link has expired or was already used. Open the assignment in your LMS again.",
                       code="ticket")
-    auth_login(request, redeemed.user, backend="django.contrib.auth.backends.ModelBackend")
+    auth_login(request, redeemed.user, backend="accounts.backends.CachedModelBackend")
     return redirect(redeemed.redirect_to)
 
 
