@@ -117,8 +117,8 @@ def parse_args(argv=None):
     parser.add_argument("--scenarios", default=",".join(SCENARIOS))
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument("--cold-home", action="store_true",
-                        help="do not cache every student's home rows first (as after a sign-in): home and writing "
-                             "pages then rebuild them on each student's first request")
+                        help="do not cache people and students' home rows first (as after signing in): each "
+                             "person's first request then reads them, home and writing pages rebuild the rows")
     parser.add_argument("--cache-url", default=None,
                         help="CACHE_URL of the server (default: Redis on 127.0.0.1:6379 db 14 when it answers, "
                              "as in production; '' for the per-process memory cache)")
@@ -293,20 +293,26 @@ def sign_in_everyone(institutions):
 
 
 def visit_homes(institutions):
-    """Every student has seen their home page since anything on it changed, as after signing in:
-    their home rows are in the shared cache (coursework/freshness.py), and the writing page reads
-    the assignment from them. `--cold-home` skips this, so home and writing pages rebuild the rows
-    on each student's first request of the run."""
+    """Everyone has made a request since signing in, and every student has seen their home page
+    since anything on it changed: the signed-in person is in the shared cache (accounts/backends.py)
+    and so are each student's home rows (coursework/freshness.py), which the writing page reads the
+    assignment from. `--cold-home` skips this, so each person's first request of the run reads
+    them from the database (and home and writing pages rebuild the rows)."""
+    from django.conf import settings
+    from django.contrib.auth import load_backend
     from django_tenants.utils import tenant_context
 
     from accounts.models import Role, User
     from coursework.student_pages import student_home
 
+    backend = load_backend(settings.AUTHENTICATION_BACKENDS[0])
     began = time.perf_counter()
     for institution in institutions:
         with tenant_context(institution):
-            for student in User.objects.filter(role=Role.STUDENT):
-                student_home(student)
+            for person in User.objects.filter(role__in=[Role.STUDENT, Role.TEACHER]):
+                backend.get_user(person.pk)
+                if person.role == Role.STUDENT:
+                    student_home(person)
     return time.perf_counter() - began
 
 
@@ -737,7 +743,7 @@ def main(argv=None):
     people = sign_in_everyone(institutions)
     log(f"  sessions for {sum(len(p['students']) + 1 for p in people)} people in {len(people)} institutions")
     if not args.cold_home and args.cache_url:
-        log(f"  home rows cached for every student (as after a sign-in): {visit_homes(institutions):.1f} s")
+        log(f"  people and home rows cached (as after signing in): {visit_homes(institutions):.1f} s")
     from django.db import connection
 
     connection.close()

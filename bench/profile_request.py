@@ -35,6 +35,7 @@ def parse_args(argv=None):
     parser.add_argument("--institutions", type=int, default=100)
     parser.add_argument("--top", type=int, default=35)
     parser.add_argument("--no-profile", action="store_true")
+    parser.add_argument("--cold-home", action="store_true", help="as coursework_load.py --cold-home")
     parser.add_argument("--dump", metavar="FILE", help="also write the raw profile (pstats) to FILE")
     parser.add_argument("--cold", type=int, default=0, metavar="N",
                         help="only the first N requests of a fresh process (what a new gunicorn worker pays): "
@@ -61,7 +62,7 @@ def main(argv=None):
     django.setup()
     from django.db import connection
 
-    from bench.coursework_load import autosave_students, ensure_data, page_targets, sign_in_everyone
+    from bench.coursework_load import autosave_students, ensure_data, page_targets, sign_in_everyone, visit_homes
 
     class Args:
         institutions, with_data = 1000, args.institutions
@@ -69,6 +70,8 @@ def main(argv=None):
     rng = random.Random(7)
     institutions = ensure_data(Args, print)
     people = sign_in_everyone(institutions)
+    if not args.cold_home:
+        visit_homes(institutions[:args.institutions])
     connection.close()
     from scribetree.wsgi import application as app  # as gunicorn loads it: set up and warmed up
 
