@@ -10,8 +10,16 @@ each worker runs it before it accepts a connection.
 
 Nothing here touches the database or the cache (a connection opened before the fork would be
 shared by every worker).
+
+Then `freeze_heap`: the ~200,000 objects a set-up process holds (modules, URL patterns, compiled
+templates, model metadata) live as long as it does, yet Python's cyclic garbage collector walks all
+of them in each full collection: ~120 ms, inside whichever request triggered it, every few hundred
+requests -- the slowest requests of the load bench. `gc.freeze()` moves them out of the collector's
+sight (Python's documented use: before forking, so the children also stop touching -- and
+copying -- those pages). A full collection then walks only what requests left behind.
 """
 
+import gc
 import logging
 from pathlib import Path
 
@@ -40,3 +48,10 @@ def warm_up():
                 except TemplateSyntaxError:
                     logger.exception("Template %s does not compile", path)
     return compiled
+
+
+def freeze_heap():
+    """Exempt everything alive now from the cyclic collector; the number of objects frozen."""
+    gc.collect()
+    gc.freeze()
+    return gc.get_freeze_count()
