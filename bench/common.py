@@ -221,6 +221,16 @@ def cpu_busy_snapshot():
     return sum(fields) - idle, sum(fields)
 
 
+def steal_seconds():
+    """CPU time the hypervisor gave to other machines while ours wanted it (/proc/stat "steal"),
+    summed over our cores, in seconds; None where it is not reported."""
+    try:
+        fields = [int(x) for x in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
+        return fields[7] / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError):
+        return None
+
+
 def busy_fraction(before, after):
     """Share of all CPUs busy (anyone's work, ours included) between two snapshots."""
     if not before or not after or after[1] == before[1]:

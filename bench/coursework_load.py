@@ -601,7 +601,7 @@ def process_ticks(server_pid, db_name):
 
 def machine_snapshot(server_pid, db_name):
     return {"load": os.getloadavg(), "cpu": common.cpu_busy_snapshot(), "at": time.monotonic(),
-            "procs": process_ticks(server_pid, db_name)}
+            "steal": common.steal_seconds(), "procs": process_ticks(server_pid, db_name)}
 
 
 def busy_between(before, after):
@@ -618,6 +618,9 @@ def busy_between(before, after):
     if share is not None:
         split["everything_else"] = round(max(share * (os.cpu_count() or 1) - sum(split.values()), 0), 2)
     split["postgres_all_databases"] = round((a["postgres_all"] - b["postgres_all"]) / seconds, 2)
+    if before.get("steal") is not None and after.get("steal") is not None:
+        # Part of everything_else: cores the hypervisor lent to other machines meanwhile.
+        split["steal"] = round((after["steal"] - before["steal"]) / seconds, 2)
     return {"cpu_busy": None if share is None else round(share, 3), "cores_used": split,
             "workers_started": len(a["workers"] - b["workers"]), "load_average_1m": round(after["load"][0], 2)}
 
