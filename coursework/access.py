@@ -64,7 +64,11 @@ def access_submission_to_save(user, submission_id):
     itself is checked against concurrent saves by `do_save_draft`)."""
     if user.role != Role.STUDENT:
         raise Http404
-    return get_object_or_404(Submission.objects.filter(student=user), pk=submission_id)
+    return get_object_or_404(Submission.objects.filter(student=user).only(*SAVE_FIELDS), pk=submission_id)
+
+
+# What a save reads (the rest -- dates, grade, comment -- is loaded only if something asks for it).
+SAVE_FIELDS = ("pk", "assignment", "student", "status", "text", "revision_number")
 
 
 def access_allocation_as_reviewer(user, allocation_id):

@@ -6,8 +6,9 @@ institution's id is a 404. What the pages show comes from coursework/student_pag
 """
 
 from django.contrib import messages
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.views.decorators.http import require_POST, require_safe
 
 from accounts.access import role_required
@@ -72,8 +73,10 @@ def save_response(request, submission, form, *, status=200, current=None):
     without JavaScript): back to the page, or the page again with the unsaved text and the error."""
     revision = current if current is not None else submission.revision_number
     if request.htmx:
+        # A fragment with no request context: the context processors (user, messages, institution)
+        # cost a save more than the fragment does, and it shows none of what they provide.
         context = {"form": form, "status": status, "revision": revision, "submission": submission}
-        response = render(request, "coursework/student/_save_status.html", context, status=status)
+        response = HttpResponse(render_to_string("coursework/student/_save_status.html", context), status=status)
         response["X-Revision-Number"] = str(revision)
         return response
     if status == 200:
