@@ -112,3 +112,15 @@ class WritingPageTests(StudentPagesTestCase):
         self.assertEqual(self.client.get(self.url()).status_code, 200)  # cached
         do_unenrol_student(self.essay.course, self.sam, acting_user=self.tara)
         self.assertEqual(self.client.get(self.url()).status_code, 404)
+
+    def test_the_reflection_field_is_the_forms_own_and_a_refused_post_keeps_what_was_written(self):
+        response = self.client.get(self.url())
+        self.assertInHTML('<textarea name="reflection" cols="40" rows="4" maxlength="5000" '
+                          'aria-describedby="id_reflection_helptext" id="id_reflection"></textarea>',
+                          response.content.decode())
+        self.assertContains(response, "Reflection (optional)")
+        submission = Submission.objects.get(student=self.sam, assignment=self.essay)
+        refused = self.client.post(f"/write/{submission.pk}/submit", {"text": " ", "base_revision": 0,
+                                                                       "reflection": "My notes."})
+        self.assertEqual(refused.status_code, 400)
+        self.assertContains(refused, "My notes.</textarea>", status_code=400)
