@@ -305,7 +305,7 @@ STORAGES = {
     # Files are stored under the institution's schema name: MEDIA_ROOT/<schema>/...
     "default": {"BACKEND": "django_tenants.files.storage.TenantFileSystemStorage"},
     "staticfiles": {
-        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        "BACKEND": "scribetree.staticfiles.StaticFilesStorage"  # whitenoise's, URLs remembered
         if not (DEBUG or TESTING)
         else "django.contrib.staticfiles.storage.StaticFilesStorage"
     },
