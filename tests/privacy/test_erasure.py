@@ -3,8 +3,11 @@
 from auditlog.models import LogEntry
 from django.contrib.auth.hashers import is_password_usable
 from django.contrib.sessions.models import Session
+from django.core.cache import cache
 from django.core.files.storage import default_storage
+from django.test import override_settings
 
+from accounts.backends import user_key
 from accounts.models import User
 from coursework.models import Comment, Enrolment, Revision, StageSubmission, Submission
 from privacy import erasure
@@ -50,6 +53,14 @@ class ErasureTests(PrivacyTestCase):
         self.assertIn("auditlog.LogEntry", {k["model"] for k in certificate["kept"]})
         # Cleo's work is untouched.
         self.assertTrue(Enrolment.objects.filter(student=self.person("classmate")).exists())
+
+    @override_settings(AUTH_USER_CACHE_SECONDS=300)
+    def test_it_removes_the_cached_signed_in_person(self):
+        sam = self.signed_in_client("student")
+        sam.get("/student/")
+        self.assertEqual(cache.get(user_key(self.person("student").pk)).full_name, "Sam Student")
+        self.erase()
+        self.assertIsNone(cache.get(user_key(self.person("student").pk)))
 
     def test_it_pseudonymises_the_audit_log_instead_of_deleting_it(self):
         sam = self.person("student")
