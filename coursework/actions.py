@@ -39,6 +39,7 @@ from coursework.models import (
 )
 from coursework.signals import grade_released
 from scribetree.audit import acting_as
+from scribetree.compiled import CompiledQuery
 
 WORD_RE = re.compile(r"\S+")
 
@@ -324,8 +325,20 @@ class SaveConflict(Exception):
 
 
 def get_or_start_submission(assignment, student):
-    submission, _ = Submission.objects.get_or_create(assignment=assignment, student=student)
+    """The student's submission for `assignment`, created (not started) the first time.
+
+    Read with a query compiled once per process (scribetree/compiled.py): the writing page reads it
+    on every visit, and the ORM's get_or_create spent more time building its query than running it."""
+    submission = _SUBMISSION_OF.first(assignment_id=assignment.pk, student_id=student.pk)
+    if submission is None:
+        submission, _ = Submission.objects.get_or_create(assignment=assignment, student=student)
+    submission.assignment, submission.student = assignment, student
     return submission
+
+
+_SUBMISSION_OF = CompiledQuery(
+    Submission, [field.attname for field in Submission._meta.concrete_fields],
+    lambda assignment_id, student_id: Submission.objects.filter(assignment_id=assignment_id, student_id=student_id))
 
 
 def do_save_draft(submission, text, *, base_revision, acting_user, process=None):
