@@ -31,6 +31,28 @@ class NavUrlTests(SimpleTestCase):
                     self.assertEqual(rendered, expected)
 
 
+LINKS = Template("{% load site_tags %}{% nav_url 'teacher_course' pk %}|{% nav_url 'student_autosave' pk %}|"
+                 "{% nav_url 'teacher_review' pk %}")
+
+
+class NavUrlWithIdsTests(SimpleTestCase):
+    def test_links_with_ids_are_what_url_gives_for_every_id(self):
+        for pk in (1, 42, 7919000001, 10**12):
+            with self.subTest(pk=pk):
+                self.assertEqual(LINKS.render(Context({"pk": pk})), "|".join(
+                    reverse(name, args=[pk]) for name in ("teacher_course", "student_autosave", "teacher_review")))
+
+    def test_an_argument_that_is_not_a_whole_number_is_reversed_as_url_would(self):
+        self.assertEqual(Template("{% load site_tags %}{% nav_url 'teacher_course' pk %}").render(Context({"pk": "7"})),
+                         reverse("teacher_course", args=["7"]))
+
+    def test_a_wrong_number_of_ids_fails_as_url_would(self):
+        from django.urls import NoReverseMatch
+
+        with self.assertRaises(NoReverseMatch):
+            Template("{% load site_tags %}{% nav_url 'teacher_course' 1 2 %}").render(Context())
+
+
 class RememberedStaticUrlTests(SimpleTestCase):
     def test_it_works_each_url_out_once_from_the_manifest(self):
         with tempfile.TemporaryDirectory() as folder:
