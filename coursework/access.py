@@ -13,9 +13,17 @@ from scribetree.compiled import CompiledQuery
 
 
 def access_course_as_teacher(user, course_id):
+    """Compiled once per process (scribetree/compiled.py): every page of a course starts here."""
     if user.role != Role.TEACHER:
         raise Http404
-    return get_object_or_404(Course.objects.filter(teachers=user), pk=course_id)
+    course = _TAUGHT_COURSE.first(teacher_id=user.pk, pk=course_id)
+    if course is None:
+        raise Http404
+    return course
+
+
+_TAUGHT_COURSE = CompiledQuery(Course, [field.attname for field in Course._meta.concrete_fields],
+                               lambda teacher_id, pk: Course.objects.filter(teachers=teacher_id, pk=pk))
 
 
 def access_course_as_student(user, course_id):
