@@ -300,19 +300,21 @@ def visit_homes(institutions):
     them from the database (and home and writing pages rebuild the rows)."""
     from django.conf import settings
     from django.contrib.auth import load_backend
+    from django.utils import timezone
     from django_tenants.utils import tenant_context
 
     from accounts.models import Role, User
-    from coursework.student_pages import student_home
+    from coursework.student_pages import student_home_html
+    from coursework.views_student import render_home_courses
 
     backend = load_backend(settings.AUTHENTICATION_BACKENDS[0])
     began = time.perf_counter()
     for institution in institutions:
-        with tenant_context(institution):
+        with tenant_context(institution), timezone.override(institution.time_zone):  # as the middleware does
             for person in User.objects.filter(role__in=[Role.STUDENT, Role.TEACHER]):
                 backend.get_user(person.pk)
                 if person.role == Role.STUDENT:
-                    student_home(person)
+                    student_home_html(person, render_home_courses)
     return time.perf_counter() - began
 
 

@@ -3,8 +3,9 @@
 The teacher's course dashboard is cached whole (its assignment cards) under the course's token;
 anything that changes what the dashboard shows replaces the token, so the next request rebuilds.
 A student's home (their courses, assignments, stages and their own submissions) is cached under
-the tokens of each of their courses plus one for the student (their enrolments); it holds rows,
-not a rendered page, so where each piece of work stands (due, late) is worked out per request.
+the tokens of each of their courses plus one for the student (their enrolments). It holds the rows
+(the writing page reads them too) and the course list rendered from them, which is reused only
+until the next moment time changes it (a stage falling due, an assignment being published).
 
 What can go wrong, and what to do:
 - A change that does not replace the token leaves a stale page. Model saves and deletes of the
@@ -16,11 +17,13 @@ What can go wrong, and what to do:
   the new token with the old rows and cache them under it; only after, the changing transaction
   itself (and a test, which never commits) would read its own stale page.
 - Time changes the page too (a stage falling due): cached dashboards expire at the next due date;
-  the student home caches rows and leaves time to the request.
+  the student home's rendered list carries the moment it stops being true, and the rows are read
+  again against the time of each request.
 - Keys live in the institution's cache prefix (KEY_FUNCTION), like every cached value.
 """
 
 import secrets
+from typing import NamedTuple
 
 from django.core.cache import cache
 from django.db import transaction
@@ -69,22 +72,35 @@ def home_key(student_id):
 HOME_SECONDS = 3600
 
 
+class HomeEntry(NamedTuple):
+    """A student's cached home: the rows, and the rendered course list while it is still true.
+
+    `fragment` is (valid until as a timestamp, time zone name, safe HTML) or None: time changes the
+    rendered list (an assignment published for later, a stage falling due), so it is only reused
+    before the next such moment and in the time zone it was rendered in."""
+
+    tag: tuple  # the tokens the rows were built under: (institution, student, (course, ...))
+    course_ids: list
+    courses: list
+    fragment: tuple | None = None
+
+
 def cached_home(student_id):
-    """The student's cached home rows if every token they were built under is still current, else
-    None. Two cache round trips (the entry with the institution's and student's tokens; then the
-    tokens of the courses it lists)."""
+    """The student's cached HomeEntry if every token it was built under is still current, else None.
+    Two cache round trips (the entry with the institution's and student's tokens; then the tokens
+    of the courses it lists)."""
     keys = [ALL, student_key(student_id), home_key(student_id)]
     found = cache.get_many(keys)
     entry = found.get(keys[2])
-    if entry is None:
+    if not isinstance(entry, HomeEntry):
         return None
-    (all_token, student_token, course_tokens), course_ids, value = entry
+    all_token, student_token, course_tokens = entry.tag
     if (all_token, student_token) != (found.get(ALL), found.get(keys[1])):
         return None
-    current = cache.get_many([course_key(pk) for pk in course_ids])
-    if [current.get(course_key(pk)) for pk in course_ids] != list(course_tokens):
+    current = cache.get_many([course_key(pk) for pk in entry.course_ids])
+    if [current.get(course_key(pk)) for pk in entry.course_ids] != list(course_tokens):
         return None
-    return value
+    return entry
 
 
 def home_tokens(student_id):
@@ -92,8 +108,11 @@ def home_tokens(student_id):
     return tuple(_tokens([ALL, student_key(student_id)]))
 
 
-def cache_home(student_id, tokens, course_ids, course_tokens, value):
-    cache.set(home_key(student_id), ((*tokens, tuple(course_tokens)), list(course_ids), value), HOME_SECONDS)
+def store_home(student_id, entry):
+    """Cache a HomeEntry (`_replace(fragment=...)` to keep a rendered list with it). Its tag holds
+    the tokens read before its rows were: if anything changed meanwhile, the entry is already out
+    of date when it is stored, and the next request rebuilds it."""
+    cache.set(home_key(student_id), entry, HOME_SECONDS)
 
 
 def course_tokens(course_ids):

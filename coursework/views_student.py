@@ -35,7 +35,13 @@ CONFLICT = ("This work was changed in another window or tab since this page load
 @require_safe
 @role_required(Role.STUDENT)
 def home(request):
-    return render(request, "coursework/student/home.html", {"courses": student_pages.student_home(request.user)})
+    courses = student_pages.student_home_html(request.user, render_home_courses)
+    return render(request, "coursework/student/home.html", {"courses_html": courses})
+
+
+def render_home_courses(rows):
+    # No request context: the list shows nothing the context processors provide, and is cached.
+    return render_to_string("coursework/student/_home_courses.html", {"courses": rows})
 
 
 @require_safe

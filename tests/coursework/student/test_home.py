@@ -1,8 +1,10 @@
 from datetime import timedelta
 from unittest import mock
+from zoneinfo import ZoneInfo
 
 from django.core.cache import cache
 from django.db import connection
+from django.template.loader import render_to_string
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from django_tenants.utils import tenant_context
@@ -131,6 +133,28 @@ class StudentHomeTests(StudentPagesTestCase):
         self.assertNotContains(self.client.get("/student/"), "Sonnet")
         with mock.patch("coursework.student_pages.timezone.now", return_value=timezone.now() + timedelta(hours=2)):
             self.assertContains(self.client.get("/student/"), "Sonnet")  # from the same cached rows
+
+    def test_the_rendered_list_is_reused_until_time_changes_it(self):
+        note = self.assignment("Quick note", due_in=timedelta(minutes=30))
+        self.assertNotContains(self.client.get("/student/"), "it will be marked late")
+        with mock.patch("coursework.views_student.render_to_string", wraps=render_to_string) as rendered:
+            self.assertNotContains(self.client.get("/student/"), "it will be marked late")
+            self.assertEqual(rendered.call_count, 0)  # the list from the cache
+            # The note's stage falls due: the same cached rows, rendered again, now say so.
+            due = note.stages.get().due_at
+            with mock.patch("coursework.student_pages.timezone.now", return_value=due + timedelta(minutes=1)):
+                self.assertContains(self.client.get("/student/"), "it will be marked late")
+            self.assertEqual(rendered.call_count, 1)
+
+    def test_the_rendered_list_follows_the_institutions_time_zone(self):
+        draft_due = self.essay.stages.get(kind="draft").due_at
+        self.client.get("/student/")
+        for zone in ("Pacific/Auckland", "America/Chicago"):
+            self.northside.time_zone = zone
+            self.northside.save()
+            with self.subTest(zone=zone):
+                shown = timezone.localtime(draft_due, ZoneInfo(zone)).isoformat()
+                self.assertContains(self.client.get("/student/"), f'datetime="{shown}"')
 
     def test_a_cached_home_is_never_another_institutions(self):
         # Ids repeat across schemas (each has its own sequences): the cache keys carry the schema,
