@@ -71,6 +71,7 @@ import os
 import random
 import re
 import shutil
+import signal
 import socket
 import statistics
 import subprocess
@@ -100,6 +101,7 @@ def parse_args(argv=None):
     parser.add_argument("--institutions", type=int, default=1000, help="institutions present")
     parser.add_argument("--with-data", type=int, default=100, help="of which hold a demo-size course")
     parser.add_argument("--workers", type=int, default=3, help="gunicorn sync workers")
+    parser.add_argument("--py-spy", metavar="FILE", help="record the server with py-spy (collapsed stacks) into FILE")
     parser.add_argument("--max-requests", type=int, default=20000, help="gunicorn worker recycling (0: off)")
     parser.add_argument("--max-requests-jitter", type=int, help="default: a quarter of --max-requests")
     parser.add_argument("--no-preload", dest="preload", action="store_false",
@@ -377,6 +379,9 @@ def start_gunicorn(args, port, log):
     if args.preload:
         command.append("--preload")
     log(f"  {' '.join(['gunicorn', *command[1:]])}")
+    if args.py_spy:  # where the server's time goes under load (py-spy from pip, not a requirement)
+        command = [str(Path(common.PYTHON).parent / "py-spy"), "record", "--subprocesses", "--rate", "250",
+                   "--format", "raw", "--output", args.py_spy, "--", *command]
     env = common.bench_env(args.db, ALLOWED_HOSTS="*", CACHE_URL=args.cache_url)
     proc = subprocess.Popen(command, cwd=common.REPO, env=env, stdout=subprocess.DEVNULL,
                             stderr=open(WORK / "gunicorn.log", "w"))  # noqa: SIM115 (closed with the process)
@@ -777,6 +782,10 @@ def main(argv=None):
         for name in scenarios:
             results[name] = run_scenario(name, args, server, port, people, rng, log)
     finally:
+        if args.py_spy:  # py-spy writes its file on SIGINT; gunicorn, its child, is stopped after
+            server.send_signal(signal.SIGINT)
+            server.wait(timeout=60)
+            subprocess.run(["pkill", "-TERM", "-f", f"--bind 127.0.0.1:{port}"], check=False)
         server.terminate()
         try:
             server.wait(timeout=20)
