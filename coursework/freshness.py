@@ -1,11 +1,13 @@
 """Which course pages may be served from the cache: a version token per course and per institution.
 
-The teacher's course dashboard is cached whole (its assignment cards) under the course's token;
-anything that changes what the dashboard shows replaces the token, so the next request rebuilds.
+The teacher's course dashboard is cached whole (its assignment cards) under the course's two tokens
+(what it offers; its students' work); anything that changes what the dashboard shows replaces one,
+so the next request rebuilds. A change to one student's work replaces the work token and that
+student's own token, so classmates' cached homes stay valid.
 A student's home (their courses, assignments, stages and their own submissions) is cached under
-the tokens of each of their courses plus one for the student (their enrolments). It holds the rows
-(the writing page reads them too) and the course list rendered from them, which is reused only
-until the next moment time changes it (a stage falling due, an assignment being published).
+the tokens of each of their courses plus one for the student (their enrolments and their own
+work). It holds the rows (the writing page reads them too) and the course list rendered from
+them, reused only until the next moment time changes it (a stage falling due, a publication).
 
 What can go wrong, and what to do:
 - A change that does not replace the token leaves a stale page. Model saves and deletes of the
@@ -34,7 +36,15 @@ TOKEN_SECONDS = 7 * 24 * 3600  # a lost token only means one rebuild
 
 
 def course_key(course_id):
+    """What the course offers: the course, its sections, enrolments, assignments and stages (its
+    dashboard and every enrolled student's home show these)."""
     return f"dashboards:course:{course_id}"
+
+
+def work_key(course_id):
+    """The students' work in the course: submissions and stage submissions (its dashboard shows
+    everyone's; a student's home shows only their own, under their own token)."""
+    return f"dashboards:work:{course_id}"
 
 
 def _page_key(course_id, name):
@@ -44,13 +54,13 @@ def _page_key(course_id, name):
 def cached_page(course_id, name):
     """(tag, value): the page part cached under the current tokens, or None, and the tag to store a
     fresh one under. One cache round trip when the tokens exist."""
-    keys = [ALL, course_key(course_id), _page_key(course_id, name)]
+    keys = [ALL, course_key(course_id), work_key(course_id), _page_key(course_id, name)]
     found = cache.get_many(keys)
-    missing = {key: secrets.token_hex(8) for key in keys[:2] if key not in found}
+    missing = {key: secrets.token_hex(8) for key in keys[:3] if key not in found}
     if missing:
         cache.set_many(missing, TOKEN_SECONDS)
-    tag = (found.get(ALL) or missing[ALL], found.get(keys[1]) or missing[keys[1]])
-    entry = found.get(keys[2])
+    tag = tuple(found.get(key) or missing[key] for key in keys[:3])
+    entry = found.get(keys[3])
     if entry is not None and entry[0] == tag:
         return tag, entry[1]
     return tag, None
@@ -128,7 +138,9 @@ def _tokens(keys):
 
 
 def forget_courses(course_ids):
-    _forget([course_key(pk) for pk in {pk for pk in course_ids if pk}])
+    """Everything cached about these courses: their dashboards and their students' homes."""
+    ids = {pk for pk in course_ids if pk}
+    _forget([course_key(pk) for pk in ids] + [work_key(pk) for pk in ids])
 
 
 def _forget(keys):
@@ -179,8 +191,14 @@ def _course_id(instance):
 
 
 def _changed(sender, instance, **kwargs):
-    from coursework.models import Enrolment
+    from coursework.models import Enrolment, StageSubmission, Submission
 
+    if isinstance(instance, Submission | StageSubmission):
+        # One student's work: the course's dashboard and that student's home, not every classmate's.
+        course_id = _course_id(instance)
+        student_id = (instance.submission if isinstance(instance, StageSubmission) else instance).student_id
+        _forget([*([work_key(course_id)] if course_id else []), student_key(student_id)])
+        return
     forget_courses([_course_id(instance)])
     if isinstance(instance, Enrolment):  # the student's list of courses changed
         _forget([student_key(instance.student_id)])

@@ -20,6 +20,9 @@ from coursework.actions import (
     do_update_course,
 )
 from coursework.models import Assignment
+from tenants.actions import do_update_institution_settings
+from tenants.directory import directory
+from tenants.models import Institution
 from tests.coursework.student.base import StudentPagesTestCase
 
 
@@ -134,6 +137,16 @@ class StudentHomeTests(StudentPagesTestCase):
         with mock.patch("coursework.student_pages.timezone.now", return_value=timezone.now() + timedelta(hours=2)):
             self.assertContains(self.client.get("/student/"), "Sonnet")  # from the same cached rows
 
+    def test_a_classmates_work_leaves_the_cached_home_as_it_is_and_the_students_own_work_does_not(self):
+        self.client.get("/student/")
+        cleo = self.person("classmate")
+        do_submit_stage(self.save(self.start("classmate"), "Cleo's draft."), acting_user=cleo)
+        self.assertIsNotNone(freshness.cached_home(self.sam.pk))  # Sam's home shows none of Cleo's work
+
+        do_submit_stage(self.save(self.start(), "Sam's draft."), acting_user=self.sam)
+        self.assertIsNone(freshness.cached_home(self.sam.pk))
+        self.assertContains(self.client.get("/student/"), "(stage 2 of 2)")  # on to the final stage
+
     def test_the_rendered_list_is_reused_until_time_changes_it(self):
         note = self.assignment("Quick note", due_in=timedelta(minutes=30))
         self.assertNotContains(self.client.get("/student/"), "it will be marked late")
@@ -149,9 +162,10 @@ class StudentHomeTests(StudentPagesTestCase):
     def test_the_rendered_list_follows_the_institutions_time_zone(self):
         draft_due = self.essay.stages.get(kind="draft").due_at
         self.client.get("/student/")
+        self.addCleanup(directory.invalidate, everywhere=False)  # forget the changed zone before rollback
         for zone in ("Pacific/Auckland", "America/Chicago"):
-            self.northside.time_zone = zone
-            self.northside.save()
+            do_update_institution_settings(Institution.objects.get(pk=self.northside.pk),
+                                           acting_user=self.person("admin"), time_zone=zone)
             with self.subTest(zone=zone):
                 shown = timezone.localtime(draft_due, ZoneInfo(zone)).isoformat()
                 self.assertContains(self.client.get("/student/"), f'datetime="{shown}"')
