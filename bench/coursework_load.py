@@ -25,9 +25,9 @@ has a csrftoken cookie and sends it back in X-CSRFToken.
 Server. gunicorn with sync workers on 127.0.0.1 (a free port), production settings through
 bench/common.py's bench_env (DEBUG off, SECRET_KEY set, no TLS redirect or secure cookies,
 ALLOWED_HOSTS=*), the README's production flags (--workers 3 --preload --max-requests 20000
---max-requests-jitter 5000; `--max-requests 0` turns recycling off, `--no-preload` is there to
-compare), static files collected first (manifest storage). Each phase counts the workers gunicorn
-started in it (recycling).
+--max-requests-jitter 5000 --worker-tmp-dir /dev/shm; `--max-requests 0` turns recycling off,
+`--no-preload` is there to compare), static files collected first (manifest storage). Each phase
+counts the workers gunicorn started in it (recycling).
 
 Requests (Host header rotated over the 100 institutions, in a shuffled order):
 - write:     GET /write/<assignment>/ — a student's writing page, rotating over every student and
@@ -386,6 +386,9 @@ def start_gunicorn(args, port, log):
         command += ["--max-requests", str(args.max_requests), "--max-requests-jitter", str(jitter)]
     if args.preload:
         command.append("--preload")
+    shm = "/dev/shm"  # noqa: S108 - gunicorn makes its private heartbeat file there (mkstemp), as its docs advise
+    if Path(shm).is_dir():  # the README's flag: the per-request heartbeat off the disk
+        command += ["--worker-tmp-dir", shm]
     log(f"  {' '.join(['gunicorn', *command[1:]])}")
     if args.py_spy:  # where the server's time goes under load (py-spy from pip, not a requirement)
         command = [str(Path(common.PYTHON).parent / "py-spy"), "record", "--subprocesses", "--rate", "250",
