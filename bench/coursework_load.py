@@ -53,7 +53,8 @@ Method, per request kind:
    answered, up to 512 in flight) for --rate-seconds, and times each from its scheduled send to the
    end of the response — so a stall counts against every request it delays (no coordinated
    omission). gunicorn's sync workers close the connection after each response, so each request
-   is its own connection, with either client.
+   is its own connection, with either client; both send `Connection: close`, as nginx does to its
+   upstream servers by default (before 2026-12-03 only this client did).
 Steps 2 and 3 are repeated --rounds times; the summary gives the medians, and the worst round's
 p95 (a median of three hides a stall that hit one round). Both clients share the 2 cores with
 gunicorn and PostgreSQL. The machine is shared, so before each phase the script waits (up to

@@ -55,7 +55,7 @@ function request()
     .. #added .. "&pasted_chars=0&paste_sizes="
   return wrk.format("POST", s.path, {
     Host = s.host, Cookie = s.cookie, ["X-CSRFToken"] = s.token, ["HX-Request"] = "true",
-    ["Content-Type"] = "application/x-www-form-urlencoded", Accept = "text/html",
+    ["Content-Type"] = "application/x-www-form-urlencoded", Accept = "text/html", Connection = "close",
   }, body)
 end
 

@@ -21,7 +21,7 @@ function init(args)
   for line in io.lines(path_of_targets) do
     local host, path, cookie = line:match("^([^\t]+)\t([^\t]+)\t([^\t]+)$")
     if host then
-      prepared[#prepared + 1] = wrk.format("GET", path, {Host = host, Cookie = cookie, Accept = "text/html"})
+      prepared[#prepared + 1] = wrk.format("GET", path, {Host = host, Cookie = cookie, Accept = "text/html", Connection = "close"})
     end
   end
   if #prepared == 0 then

@@ -2,9 +2,10 @@ from datetime import timedelta
 
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import dateformat, timezone
 
-from coursework.actions import do_release_feedback, do_submit_stage, do_unenrol_student
-from coursework.models import Assignment, Submission
+from coursework.actions import do_release_feedback, do_submit_stage, do_unenrol_student, do_update_assignment
+from coursework.models import Assignment, StageSubmission, Submission
 from tests.coursework.student.base import StudentPagesTestCase
 
 
@@ -48,6 +49,29 @@ class WritingPageTests(StudentPagesTestCase):
         response = self.client.get(self.url())
         self.assertContains(response, "Submit the final stage")
         self.assertContains(response, '<span class="tag tag-done">Submitted</span>', html=True)
+
+    def test_it_lists_each_submission_of_a_stage_with_its_time_attempt_and_lateness(self):
+        homework = self.assignment("Two goes", due_in=timedelta(hours=-1))
+        submission = do_submit_stage(self.save(self.start(assignment=homework), "First try."), acting_user=self.sam)
+        do_release_feedback(submission, acting_user=self.tara)
+        do_submit_stage(self.save(Submission.objects.get(pk=submission.pk), "Second try."), acting_user=self.sam)
+        response = self.client.get(self.url(homework))
+        page = response.content.decode()
+        self.assertEqual(page.count('<span class="tag tag-done">Submitted</span>'), 2)
+        rows = StageSubmission.objects.filter(submission=submission).order_by("attempt")
+        with timezone.override(self.northside.time_zone):  # as the page shows times: the institution's zone
+            shown = [dateformat.format(timezone.localtime(row.submitted_at), "D j M, H:i") for row in rows]
+        self.assertIn(f"Submitted</span> {shown[0]} — <strong>late</strong>", page)
+        self.assertIn(f"Submitted</span> {shown[1]} (attempt 2) — <strong>late</strong>", page)
+
+    def test_an_edited_prompt_shows_at_once(self):
+        homework = self.assignment("Sleep essay", min_words=300)
+        self.assertContains(self.client.get(self.url(homework)), "Write about Sleep essay.")
+        do_update_assignment(homework, prompt="Write about dreams.", max_words=900, acting_user=self.tara)
+        response = self.client.get(self.url(homework))
+        self.assertContains(response, "Write about dreams.")
+        self.assertNotContains(response, "Write about Sleep essay.")
+        self.assertContains(response, "Length: 300–900 words.")
 
     def test_it_locks_the_text_when_nothing_more_can_be_submitted(self):
         once = self.assignment("One go", allow_resubmission=False)
