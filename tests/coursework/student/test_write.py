@@ -6,6 +6,7 @@ from django.utils import dateformat, timezone
 
 from coursework.actions import do_release_feedback, do_submit_stage, do_unenrol_student, do_update_assignment
 from coursework.models import Assignment, StageSubmission, Submission
+from coursework.templatetags.coursework_tags import assignment_brief
 from tests.coursework.student.base import StudentPagesTestCase
 
 
@@ -72,6 +73,14 @@ class WritingPageTests(StudentPagesTestCase):
         self.assertContains(response, "Write about dreams.")
         self.assertNotContains(response, "Write about Sleep essay.")
         self.assertContains(response, "Length: 300–900 words.")
+
+    def test_the_brief_kept_in_memory_is_keyed_by_its_content_not_by_id(self):
+        # Ids are per schema: Northside's assignment 1 and Riverside's assignment 1 must never share a brief.
+        ours = Assignment(pk=1, prompt="Northside's prompt.", instructions="", min_words=None, max_words=None)
+        theirs = Assignment(pk=1, prompt="Riverside's prompt.", instructions="", min_words=None, max_words=None)
+        self.assertIn("Northside&#x27;s prompt.", assignment_brief(ours))
+        self.assertIn("Riverside&#x27;s prompt.", assignment_brief(theirs))
+        self.assertNotIn("Northside", assignment_brief(theirs))
 
     def test_it_locks_the_text_when_nothing_more_can_be_submitted(self):
         once = self.assignment("One go", allow_resubmission=False)
