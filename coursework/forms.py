@@ -473,12 +473,18 @@ class GradeForm(forms.Form):
     general_comment = forms.CharField(label="General comment", required=False,
                                       widget=forms.Textarea(attrs={"rows": 4}))
 
-    def __init__(self, submission, *args, **kwargs):
+    def __init__(self, submission, *args, rubric=None, **kwargs):
+        """rubric: the review's coursework.review.RubricState, whose suggested grade (the rubric total
+        as points, less any late penalty) the field offers as a hint."""
         kwargs.setdefault("initial", {"grade": submission.grade, "general_comment": submission.general_comment})
         super().__init__(*args, **kwargs)
         self.submission = submission
         self.maximum = submission.assignment.max_points
         self.fields["grade"].label = f"Grade (out of {format_points(self.maximum)})"
+        if rubric is not None and rubric.suggested_grade is not None:
+            late = f", less the {rubric.penalty_percent} % late penalty" if rubric.penalty_percent else ""
+            hint = f"Suggested by the rubric{late}: {format_points(rubric.suggested_grade)}."
+            self.fields["grade"].help_text = f"{hint} Leave empty for no grade yet."
         self.fields["grade"].widget.attrs["max"] = str(self.maximum)
 
     def clean_grade(self):

@@ -122,7 +122,9 @@ class RubricState:
     scores: dict  # criterion id → RubricScore
     total: object = None
     possible: object = None
-    suggested_grade: object = None
+    rubric_grade: object = None  # the rubric total as points of the assignment
+    penalty_percent: int = 0  # the late policy's penalty for this submission
+    suggested_grade: object = None  # rubric_grade less the late penalty
 
 
 def rubric_state(submission):
@@ -137,24 +139,43 @@ def rubric_state(submission):
     if scores:
         state.total = sum(levels[s.level_id].points for s in scores.values() if s.level_id in levels)
         if state.possible and len(scores) == len(criteria):
-            state.suggested_grade = (state.total / state.possible * submission.assignment.max_points).quantize(
+            state.rubric_grade = (state.total / state.possible * submission.assignment.max_points).quantize(
+                Decimal("0.01"))
+            state.penalty_percent = late_penalty_percent(submission)
+            state.suggested_grade = (state.rubric_grade * (100 - state.penalty_percent) / 100).quantize(
                 Decimal("0.01"))
     return state
 
 
+def days_late(submission):
+    """Whole days (a part day counts) between the final due date and the last submission, or 0."""
+    last, due = submission.last_submitted_at, submission.assignment.due_at
+    if not submission.submitted_late or last is None or last <= due:
+        return 0
+    return math.ceil((last - due).total_seconds() / 86400)
+
+
+def late_penalty_percent(submission):
+    """What the assignment's late policy takes off this submission's grade, in per cent (0–100)."""
+    assignment = submission.assignment
+    if assignment.late_policy != Assignment.LatePolicy.PENALTY:
+        return 0
+    return min(100, days_late(submission) * assignment.late_penalty_percent_per_day)
+
+
 def late_note(submission):
-    """Words on late work and the penalty the assignment's policy sets (the teacher applies it)."""
+    """Words on late work and the penalty the assignment's policy sets. The rubric's suggested grade
+    applies the penalty; the grade the teacher records is theirs to set."""
     assignment = submission.assignment
     if not submission.submitted_late:
         return ""
-    last = submission.last_submitted_at
-    if last is None or last <= assignment.due_at:
+    days = days_late(submission)
+    if not days:
         return "A stage was submitted after its due date."
-    days = math.ceil((last - assignment.due_at).total_seconds() / 86400)
     note = f"Submitted {days} day{'s' if days != 1 else ''} after the final due date (a part day counts as a day)."
     if assignment.late_policy == Assignment.LatePolicy.PENALTY:
-        penalty = min(100, days * assignment.late_penalty_percent_per_day)
-        note += f" The late policy takes off {assignment.late_penalty_percent_per_day} % per day: {penalty} % here."
+        note += (f" The late policy takes off {assignment.late_penalty_percent_per_day} % per day: "
+                 f"{late_penalty_percent(submission)} % here.")
     return note
 
 

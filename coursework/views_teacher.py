@@ -237,7 +237,7 @@ def _review_page(request, submission, *, number=None, partial=None, notice="", *
                                     compare=params.get("compare"), show_all=params.get("history") == "all")
     context.update(
         comment_form=failed.get("comment_form") or CommentForm(submission, context["shown"], context["text"]),
-        grade_form=failed.get("grade_form") or GradeForm(submission),
+        grade_form=failed.get("grade_form") or GradeForm(submission, rubric=context["rubric"]),
         rubric_form=failed.get("rubric_form") or rubric_score_form(submission, context["rubric"]),
         notice=notice)
     template = f"{T}_{partial}.html" if partial and request.htmx else T + "review.html"

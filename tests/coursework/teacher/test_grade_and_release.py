@@ -108,3 +108,27 @@ class GradeAndReleaseTests(TeacherTestCase):
         # Two days and a few milliseconds late: the part day counts.
         self.assertContains(response, "Submitted 3 days after the final due date (a part day counts as a day). "
                                       "The late policy takes off 10 % per day: 30 % here.")
+
+    def test_the_suggested_grade_takes_off_the_late_penalty(self):
+        journal = self.new_assignment("Journal", draft_due_days=-3, final_due_days=-2, late_policy="penalty",
+                                      late_penalty_percent_per_day=10, rubric=self.rubric)
+        submission = self.submit(self.write(self.person("classmate"), "Late.", assignment=journal))
+        path = f"/teach/submissions/{submission.pk}/"
+        levels, thesis, evidence = self.levels()
+        self.tara.post(f"{path}rubric/", {f"criterion_{thesis.pk}": levels["Thesis"]["Clear"].pk,
+                                          f"criterion_{evidence.pk}": levels["Evidence"]["Thin"].pk})
+        page = self.tara.get(path)
+        # 4 of 6 is 66.67 points; three days late at 10 % a day leaves 70 % of it.
+        self.assertContains(page, "Rubric total: 4 of 6 — 66.67 of 100 points; "
+                                  "suggested grade after the 30 % late penalty: 46.67")
+        self.assertContains(page, "Suggested by the rubric, less the 30 % late penalty: 46.67.")
+        # The grade itself is the teacher's to record.
+        self.assertIsNone(Submission.objects.get(pk=submission.pk).grade)
+
+    def test_the_suggested_grade_of_work_on_time_is_the_rubric_grade(self):
+        levels, thesis, evidence = self.levels()
+        self.tara.post(f"{self.path}rubric/", {f"criterion_{thesis.pk}": levels["Thesis"]["Clear"].pk,
+                                               f"criterion_{evidence.pk}": levels["Evidence"]["Thin"].pk})
+        page = self.tara.get(self.path)
+        self.assertContains(page, "Suggested by the rubric: 66.67.")
+        self.assertNotContains(page, "late penalty")
