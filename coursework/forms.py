@@ -12,6 +12,7 @@ from decimal import Decimal, InvalidOperation
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.html import escape
 
@@ -119,16 +120,39 @@ class StudentChoiceField(forms.ModelChoiceField):
         return f"{obj.full_name} ({obj.email})"
 
 
+FIND_SHOWN = 20  # students listed at once when adding one to a course
+
+
+def unenrolled_students(course):
+    """The institution's active students not yet in the course: whom a teacher can add."""
+    return (User.objects.filter(role=Role.STUDENT, is_active=True).exclude(enrolments__course=course)
+            .only("id", "full_name", "email").order_by("full_name", "email"))
+
+
+def find_students(course, text):
+    """Up to FIND_SHOWN unenrolled students whose name or email holds every word of `text` (all of
+    them when the text is blank), and whether more match. One query, whatever the school's size:
+    a school of thousands does not get a select of thousands."""
+    found = unenrolled_students(course)
+    for word in text.split()[:5]:
+        found = found.filter(Q(full_name__icontains=word) | Q(email__icontains=word))
+    rows = list(found[:FIND_SHOWN + 1])
+    return rows[:FIND_SHOWN], len(rows) > FIND_SHOWN
+
+
 class EnrolStudentForm(OpenCourseMixin, forms.Form):
-    student = StudentChoiceField(queryset=User.objects.none(), empty_label="Choose a student")
+    """The student comes from find_students' list (radio buttons on the page); any id of a student
+    who is not an unenrolled, active student of this institution is refused."""
+
+    student = StudentChoiceField(queryset=User.objects.none(), error_messages={
+        "required": "Choose a student to enrol.",
+        "invalid_choice": "That person is not a student who can be added to this course."})
     section = forms.ModelChoiceField(queryset=Section.objects.none(), required=False, empty_label="No section")
 
     def __init__(self, course, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.course = course
-        self.fields["student"].queryset = (
-            User.objects.filter(role=Role.STUDENT, is_active=True).exclude(enrolments__course=course)
-            .only("id", "full_name", "email").order_by("full_name", "email"))
+        self.fields["student"].queryset = unenrolled_students(course)
         self.fields["section"].queryset = course.sections.all()
         if not course.sections.exists():
             del self.fields["section"]

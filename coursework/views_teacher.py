@@ -32,6 +32,7 @@ from coursework.forms import (
     EnrolStudentForm,
     GradeForm,
     RubricForm,
+    find_students,
     rubric_score_form,
     run_action,
 )
@@ -95,10 +96,15 @@ def course_archive(request, course_id):
 # --- Enrolment ------------------------------------------------------------------------------------
 
 def _students_page(request, course, *, enrol_form=None, csv_form=None):
+    find = request.GET.get("find", "").strip()[:100]
+    matches, more = find_students(course, find) if not course.is_archived else ([], False)
+    context = {"course": course, "find": find, "matches": matches, "more_matches": more,
+               "enrol_form": enrol_form or EnrolStudentForm(course)}
+    if request.htmx and "find" in request.GET:  # the search box, as the teacher types
+        return render(request, T + "_enrol_matches.html", context)
     enrolments = course.enrolments.select_related("student", "section").order_by("student__full_name")
     return render(request, T + "students.html", {
-        "course": course, "enrolments": enrolments,
-        "enrol_form": enrol_form or EnrolStudentForm(course), "csv_form": csv_form or EnrolCsvForm(course)})
+        **context, "enrolments": enrolments, "csv_form": csv_form or EnrolCsvForm(course)})
 
 
 @teacher_only
