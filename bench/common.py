@@ -15,6 +15,8 @@ from urllib.parse import parse_qs, urlparse, urlunparse
 REPO = Path(__file__).resolve().parent.parent
 RESULTS = REPO / "bench" / "results"
 PYTHON = sys.executable
+# The README's production worker: gunicorn's sync worker, woken one at a time (scribetree/gunicorn_worker.py).
+GUNICORN_WORKER = "scribetree.gunicorn_worker.SyncWorker"
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 BENCH_SECRET_KEY = "bench-only-secret-key-not-for-production-0123456789abcdefghijklmnop"
 

@@ -22,7 +22,8 @@ auth keys Django's login would set, signed with the bench SECRET_KEY), so the be
 pages, not logins; sessions of earlier runs in those schemas are deleted first. CSRF: each student
 has a csrftoken cookie and sends it back in X-CSRFToken.
 
-Server. gunicorn with sync workers on 127.0.0.1 (a free port), production settings through
+Server. gunicorn with the README's sync worker (scribetree/gunicorn_worker.py: gunicorn's, woken one
+at a time; `--worker-class sync` for gunicorn's own) on 127.0.0.1 (a free port), production settings through
 bench/common.py's bench_env (DEBUG off, SECRET_KEY set, no TLS redirect or secure cookies,
 ALLOWED_HOSTS=*), the README's production flags (--workers 3 --preload --max-requests 20000
 --max-requests-jitter 5000 --worker-tmp-dir /dev/shm; `--max-requests 0` turns recycling off,
@@ -103,6 +104,8 @@ def parse_args(argv=None):
     parser.add_argument("--with-data", type=int, default=100, help="of which hold a demo-size course")
     parser.add_argument("--workers", type=int, default=3, help="gunicorn sync workers")
     parser.add_argument("--py-spy", metavar="FILE", help="record the server with py-spy (collapsed stacks) into FILE")
+    parser.add_argument("--worker-class", default=common.GUNICORN_WORKER,
+                        help="gunicorn worker class (`sync`: gunicorn's own, waking every idle worker)")
     parser.add_argument("--max-requests", type=int, default=20000, help="gunicorn worker recycling (0: off)")
     parser.add_argument("--max-requests-jitter", type=int, help="default: a quarter of --max-requests")
     parser.add_argument("--no-preload", dest="preload", action="store_false",
@@ -384,7 +387,7 @@ def free_port():
 
 def start_gunicorn(args, port, log):
     command = [str(Path(common.PYTHON).parent / "gunicorn"), "scribetree.wsgi:application",
-               "--bind", f"127.0.0.1:{port}", "--workers", str(args.workers), "--worker-class", "sync",
+               "--bind", f"127.0.0.1:{port}", "--workers", str(args.workers), "--worker-class", args.worker_class,
                "--log-level", "warning"]
     if args.max_requests:
         jitter = args.max_requests // 4 if args.max_requests_jitter is None else args.max_requests_jitter

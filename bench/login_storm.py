@@ -174,7 +174,8 @@ def main(argv=None):
     port = _free_port()
     server = subprocess.Popen(
         [str(Path(common.PYTHON).parent / "gunicorn"), "scribetree.wsgi:application", "--bind", f"127.0.0.1:{port}",
-         "--workers", str(args.workers), "--worker-class", "sync", "--timeout", "60", "--log-level", "warning"],
+         "--workers", str(args.workers), "--worker-class", common.GUNICORN_WORKER, "--timeout", "60",
+         "--log-level", "warning"],
         cwd=common.REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
     )
     try:
