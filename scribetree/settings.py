@@ -115,7 +115,7 @@ MIDDLEWARE = [
     "privacy.middleware.PrivacyNoticeMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "auditlog.middleware.AuditlogMiddleware",
+    "scribetree.audit.AuditContextMiddleware",
 ]
 
 TEMPLATES = [

@@ -41,3 +41,21 @@ class AuditTests(InstitutionTestCase):
 
         with tenant_context(self.riverside):
             self.assertFalse(LogEntry.objects.filter(actor_email="ada@northside.example").exists())
+
+    def test_a_change_made_through_a_page_names_the_signed_in_person_and_their_address(self):
+        sam = self.person("student")
+        self.signed_in_client("admin").post(f"/admin/accounts/user/{sam.pk}/change/", {
+            "email": sam.email, "full_name": "Sam Renamed", "preferred_name": "", "student_number": "",
+            "role": Role.STUDENT, "is_active": "on",
+        }, REMOTE_ADDR="203.0.113.7")
+        entry = LogEntry.objects.get_for_object(sam).filter(changes__has_key="full_name").latest("timestamp")
+        self.assertEqual((entry.actor, entry.remote_addr), (self.person("admin"), "203.0.113.7"))
+
+    def test_what_auditlogs_own_set_actor_leaves_behind_names_nobody_later(self):
+        from auditlog.context import set_actor
+
+        with set_actor(self.person("admin")):
+            pass  # auditlog leaves its context variable set after this block
+        person = do_create_user("z@northside.example", "Z", Role.STUDENT, acting_user=None)
+        entry = LogEntry.objects.get_for_object(person).get(action=LogEntry.Action.CREATE)
+        self.assertIsNone(entry.actor)
