@@ -53,7 +53,8 @@ Method, per request kind:
    requests on a fixed schedule (open loop: one every 1/rate s, whether or not earlier ones are
    answered, up to 512 in flight) for --rate-seconds, and times each from its scheduled send to the
    end of the response — so a stall counts against every request it delays (no coordinated
-   omission). gunicorn's sync workers close the connection after each response, so each request
+   omission). The client pauses its own garbage collector meanwhile and records how late it
+   sends (see run_client). gunicorn's sync workers close the connection after each response, so each request
    is its own connection, with either client; both send `Connection: close`, as nginx does to its
    upstream servers by default (before 2026-12-03 only this client did).
 Steps 2 and 3 are repeated --rounds times; the summary gives the medians, and the worst round's
@@ -68,6 +69,7 @@ bench/results/coursework_load.json.
 
 import argparse
 import asyncio
+import gc
 import json
 import os
 import random
@@ -476,12 +478,25 @@ def build_request(method, host, path, cookie, *, body=b"", extra=()):
 def run_client(coroutine):
     """The open-loop client runs on the machine it measures: on uvloop's event loop when installed
     (requirements-dev.txt), it costs about half the CPU per request of asyncio's own loop (~0.8 ms),
-    which at 250+ requests/s was a fifth of a core taken from the server during the "70 %" phase."""
+    which at 250+ requests/s was a fifth of a core taken from the server during the "70 %" phase.
+
+    Python's cyclic garbage collector is paused while it runs (collected before and after): with
+    thousands of tasks and connections alive, a full collection in the client stopped it for 50-90 ms
+    (its lag behind the schedule, home page at 700 requests/s, 3 of 4 rounds; at most 8 ms with the
+    collector paused), and then the requests it owed went out at once -- time charged to the
+    server. Each round records the client's lag (`client_lag_ms`: scheduled send to the moment it
+    starts connecting), so a late client shows."""
+    gc.collect()
+    gc.disable()
     try:
-        import uvloop
-    except ImportError:
-        return asyncio.run(coroutine)
-    return uvloop.run(coroutine)
+        try:
+            import uvloop
+        except ImportError:
+            return asyncio.run(coroutine)
+        return uvloop.run(coroutine)
+    finally:
+        gc.enable()
+        gc.collect()
 
 
 async def open_loop(port, next_request, rate, seconds, max_in_flight=512):
@@ -489,14 +504,15 @@ async def open_loop(port, next_request, rate, seconds, max_in_flight=512):
 
     next_request() -> (bytes, on_done(status, headers) or None), or None when no client is free
     (that send is then skipped and counted). Returns (latencies in ms, statuses, errors, skipped, elapsed,
-    p95 of each second of the schedule)."""
+    p95 of each second of the schedule, the client's lag behind the schedule in ms)."""
     loop = asyncio.get_running_loop()
     limit = asyncio.Semaphore(max_in_flight)
-    latencies, offsets, statuses, errors = [], [], {}, []
+    latencies, offsets, statuses, errors, lags = [], [], {}, [], []
     skipped = 0
 
     async def one(scheduled, payload, on_done):
         async with limit:
+            lags.append((loop.time() - scheduled) * 1000)
             try:
                 reader, writer = await asyncio.open_connection("127.0.0.1", port)
                 writer.write(payload)
@@ -532,7 +548,9 @@ async def open_loop(port, next_request, rate, seconds, max_in_flight=512):
     for offset, latency in zip(offsets, latencies, strict=True):
         by_second.setdefault(int(offset), []).append(latency)
     p95_by_second = [round(common.percentile(by_second[k], 95), 1) for k in sorted(by_second)]
-    return latencies, statuses, errors, skipped, loop.time() - start, p95_by_second
+    client_lag = {f"p{q}": round(common.percentile(lags, q), 1) for q in (50, 95, 99)} if lags else {}
+    client_lag["max"] = round(max(lags), 1) if lags else None
+    return latencies, statuses, errors, skipped, loop.time() - start, p95_by_second, client_lag
 
 
 def page_requests(lines):
@@ -698,12 +716,12 @@ def one_round(name, args, server, port, people, rng, script, threads, data_file,
     else:
         next_request = page_requests(page_targets(people, name, rng))
     before = machine_snapshot(server.pid, args.db)
-    latencies, statuses, errors, skipped, elapsed, p95_by_second = run_client(
+    latencies, statuses, errors, skipped, elapsed, p95_by_second, client_lag = run_client(
         open_loop(port, next_request, rate, args.rate_seconds))
     at_rate = {"offered_rps": rate, "achieved_rps": round(len(latencies) / elapsed, 1), "elapsed_s": elapsed,
                "statuses": {str(k): v for k, v in sorted(statuses.items())}, "errors": len(errors),
                "error_sample": errors[:3], "skipped": skipped, "machine_busy_before": quiet,
-               "p95_ms_by_second": p95_by_second,
+               "p95_ms_by_second": p95_by_second, "client_lag_ms": client_lag,
                **busy_between(before, machine_snapshot(server.pid, args.db))}
     if latencies:
         at_rate.update({k: round(v, 2) for k, v in common.summary(latencies).items() if k != "n"},
@@ -715,7 +733,8 @@ def one_round(name, args, server, port, people, rng, script, threads, data_file,
         log(f"  {'':9s} at {rate:.0f} req/s: p50 {at_rate['p50']:.1f} ms, p95 {at_rate['p95']:.1f} ms, "
             f"p99 {at_rate['p99']:.1f} ms, max {at_rate['max']:.0f} ms; statuses {at_rate['statuses']}, "
             f"errors {len(errors)}, skipped {skipped}; others used {at_rate['cores_used'].get('everything_else')} "
-            f"cores; workers recycled {at_rate['workers_started']}")
+            f"cores; workers recycled {at_rate['workers_started']}; client lag p99 {client_lag.get('p99')} ms, "
+            f"max {client_lag.get('max')} ms")
     return {"saturation": saturation, "at_70_percent": at_rate}
 
 
@@ -758,6 +777,7 @@ def run_scenario(name, args, server, port, people, rng, log):
         "errors": sum(p["errors"] for p in rate) + sum(sum(p["errors"].values()) for p in sat),
         "others_cores_max": max(p["cores_used"].get("everything_else") or 0 for p in sat + rate),
         "workers_recycled": sum(p["workers_started"] for p in sat + rate),
+        "client_lag_ms_max": max((p["client_lag_ms"].get("max") or 0) for p in rate),
     }
 
 
@@ -836,6 +856,7 @@ def main(argv=None):
         extra += f"; errors {r['errors']}" if r["errors"] else ""
         extra += f"; others used up to {r['others_cores_max']} cores" if r["others_cores_max"] > 0.2 else ""
         extra += f"; {r['workers_recycled']} workers recycled" if r["workers_recycled"] else ""
+        extra += f"; client up to {r['client_lag_ms_max']:.0f} ms late" if r["client_lag_ms_max"] > 10 else ""
         log(f"{name:10s} {r['saturation_rps']:9.1f}/s {r['cpu_ms_per_request']:6.1f}ms {r['offered_rps']:7.0f}/s "
             f"{r['p50_ms']:6.1f}ms {r['p95_ms']:6.1f}ms {r['p95_ms_worst_round']:6.0f}ms  {target}{extra}")
     log(f"Results: {path.relative_to(common.REPO)} ({data['wall_seconds']:.0f} s)")
