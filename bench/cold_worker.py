@@ -9,6 +9,12 @@ the master fork a new one, and does it again, --cycles times. CPU time of the wo
 PostgreSQL backends is reported per block too, so the client's own speed does not muddy it.
 
     .venv/bin/python bench/cold_worker.py --scenario write --requests 1200 --block 100 --cycles 3
+
+With --recycle-every N, gunicorn itself recycles the worker after N requests (--max-requests N, no
+jitter) and the script reports the time of each request that met a recycle: the old worker's exit,
+the master's fork of a new one, and that worker's first request, against the median request.
+
+    .venv/bin/python bench/cold_worker.py --scenario home --requests 1500 --recycle-every 300
 """
 
 import argparse
@@ -54,6 +60,21 @@ def children(pid):
         return []
 
 
+def recycles(port, lines, args):
+    times = []
+    for position in range(args.requests):
+        host, path, cookie = lines[position % len(lines)]
+        started = time.perf_counter()
+        status, _, _ = http(port, "GET", host, path, cookie=cookie)
+        times.append((time.perf_counter() - started) * 1000)
+        if status != 200:
+            raise SystemExit(f"{host}{path}: {status}")
+    # wait_for's /healthz was the worker's first request, so request k (from 0) is its (k + 2)th.
+    met = [times[k] for k in range(args.recycle_every - 1, args.requests, args.recycle_every)]
+    print(f"median request {statistics.median(times):.1f} ms; the {len(met)} requests that met a recycle: "
+          + ", ".join(f"{t:.0f}" for t in met) + " ms")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--scenario", default="write", choices=["write", "home", "dashboard"])
@@ -61,17 +82,21 @@ def main():
     parser.add_argument("--block", type=int, default=100)
     parser.add_argument("--cycles", type=int, default=3)
     parser.add_argument("--cache-url", default="redis://127.0.0.1:6379/14")
+    parser.add_argument("--recycle-every", type=int, default=0,
+                        help="let gunicorn recycle the worker after this many requests and time those requests")
     args = parser.parse_args()
 
     lines = [line.rstrip("\n").split("\t") for line in (WORK / f"{args.scenario}.tsv").open()]
     port = free_port()
     # The load bench's own server command, with one worker and no recycling.
     server_args = argparse.Namespace(workers=1, worker_class="scribetree.gunicorn_worker.SyncWorker",
-                                     max_requests=0, max_requests_jitter=None, preload=True, py_spy=None,
+                                     max_requests=args.recycle_every, max_requests_jitter=0, preload=True, py_spy=None,
                                      db=DB, cache_url=args.cache_url)
     server, _ = start_gunicorn(server_args, port, print)
     try:
         wait_for(port, lines[0][0])
+        if args.recycle_every:
+            return recycles(port, lines, args)
         for cycle in range(args.cycles):
             worker = children(server.pid)[0]
             print(f"cycle {cycle + 1}: worker {worker}")

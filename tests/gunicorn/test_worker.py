@@ -33,13 +33,13 @@ def get(port):
     return int(head.split()[1]), int(body)
 
 
-def serve(worker_class, count_dir, extra=()):
+def serve(worker_class, count_dir, extra=(), env=()):
     """Start gunicorn, wait until every worker has answered (or 30 s), return (process, port)."""
     port = free_port()
     server = subprocess.Popen(  # noqa: S603 - our own venv's gunicorn, fixed arguments
         [GUNICORN, "tests.gunicorn.app:app", "--bind", f"127.0.0.1:{port}", "--workers", str(WORKERS),
          "--worker-class", worker_class, "--log-level", "warning", "--graceful-timeout", "10", *extra],
-        cwd=REPO, env={"PATH": "/usr/bin:/bin", "COUNT_DIR": str(count_dir), "PYTHONPATH": str(REPO)},
+        cwd=REPO, env={"PATH": "/usr/bin:/bin", "COUNT_DIR": str(count_dir), "PYTHONPATH": str(REPO), **dict(env)},
         stderr=subprocess.PIPE)
     deadline = time.monotonic() + 30
     while True:
@@ -89,3 +89,26 @@ def test_it_serves_with_several_listeners(tmp_path):
     finally:
         server.send_signal(signal.SIGTERM)
         assert server.wait(timeout=30) == 0
+
+
+def test_recycled_and_stopped_workers_leave_through_their_atexit_handlers(tmp_path):
+    """A worker leaves without tearing down its interpreter (os._exit), but only after what a normal
+    exit runs first: every worker that answered -- recycled after 4 requests, or stopped at the
+    end -- ran the app's atexit handler, and gunicorn saw each leave cleanly."""
+    exits = tmp_path / "exits"
+    exits.mkdir()
+    server, port = serve("scribetree.gunicorn_worker.SyncWorker", tmp_path,
+                         extra=["--max-requests", "4", "--max-requests-jitter", "0"], env={"EXIT_DIR": str(exits)})
+    try:
+        answers = [get(port) for _ in range(30)]
+    finally:
+        server.send_signal(signal.SIGTERM)
+        assert server.wait(timeout=30) == 0
+    log = server.stderr.read().decode()
+    assert [status for status, _ in answers] == [200] * 30
+    answered = {pid for _, pid in answers}
+    assert len(answered) > WORKERS  # some were recycled, and their successors answered too
+    notes = {p.name: p.read_text() for p in exits.iterdir()}
+    assert answered <= {int(name) for name in notes if name.isdigit()}, log
+    assert set(notes.values()) == {"atexit ran"}, notes  # and no teardown (tests.gunicorn.app._Teardown)
+    assert "exited with code" not in log and "Traceback" not in log, log
