@@ -46,7 +46,8 @@ class SyncWorker(sync.SyncWorker):
         if django is not None and django.settings.configured:
             from django.db import connections
 
-            connections.close_all()  # PostgreSQL sees a proper goodbye, not a dropped socket
+            with contextlib.suppress(Exception):  # a broken connection must not stop the exit
+                connections.close_all()  # PostgreSQL sees a proper goodbye, not a dropped socket
         atexit._run_exitfuncs()  # noqa: SLF001 - what a normal exit runs before the teardown
         for stream in (sys.stdout, sys.stderr):
             with contextlib.suppress(Exception):
